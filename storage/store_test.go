@@ -131,7 +131,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestAuthCacheSkipsKDF(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{Password: PasswordParams{Time: 3, Memory: 32 * 1024, Threads: 2}})
+	s, err := Open(t.TempDir(), Options{Password: DefaultPasswordParams})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ type BadgerOptions struct {
 // DefaultBadgerOptions returns the 1 GB-board sizing.
 func DefaultBadgerOptions() BadgerOptions {
 	return BadgerOptions{
-		MemTableSize:     16 << 20,
+		MemTableSize:     8 << 20,
 		BlockCacheSize:   8 << 20,
 		IndexCacheSize:   8 << 20,
 		ValueThreshold:   1 << 10,
