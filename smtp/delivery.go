@@ -1,0 +1,144 @@
+package smtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"zest/storage"
+)
+
+// mailStore is what a delivery needs from the store. *storage.Store is
+// one; tests put a failing one in its place.
+type mailStore interface {
+	ResolveRecipient(ctx context.Context, address string) ([]storage.Recipient, error)
+	Deliver(ctx context.Context, in storage.Incoming, targets []storage.Target) ([]storage.Stored, error)
+}
+
+var _ mailStore = (*storage.Store)(nil)
+
+// delivery is one mail transaction on its way into the store: begun by
+// MAIL, given recipients by RCPT, committed once at the end of the message.
+// It is the seam between the protocol and the store; a Sieve deposit
+// filter will choose each account's targets in commit.
+type delivery struct {
+	store   mailStore
+	id      string // names the transaction in the Received header, the reply and the log
+	from    string // reverse-path; "" is the null sender
+	helo    string // the client's EHLO/LHLO name when MAIL came
+	utf8    bool   // MAIL FROM had SMTPUTF8
+	size    int64  // MAIL FROM's SIZE, 0 if not given
+	started time.Time
+	rcpts   []recipient // accepted, in RCPT order, repeats included
+}
+
+// recipient is one accepted RCPT.
+type recipient struct {
+	address string // as the client gave it: go-smtp keys LMTP statuses by it
+	reaches []storage.Recipient
+}
+
+func newDelivery(store mailStore, from, helo string, utf8 bool, size int64) *delivery {
+	return &delivery{store: store, id: newID(), from: from, helo: helo, utf8: utf8, size: size, started: time.Now()}
+}
+
+// addRecipient resolves address (aliases, +detail, catch-all) and adds it.
+// The error wraps storage.ErrNotLocal, ErrUnknownRecipient or
+// ErrAccountDisabled for an address refused, or is a *storeFailure.
+func (d *delivery) addRecipient(ctx context.Context, address string) error {
+	reaches, err := d.store.ResolveRecipient(ctx, address)
+	switch {
+	case errors.Is(err, storage.ErrNotLocal), errors.Is(err, storage.ErrUnknownRecipient), errors.Is(err, storage.ErrAccountDisabled):
+		return err
+	case err != nil:
+		return &storeFailure{err}
+	case len(reaches) == 0:
+		return &storeFailure{fmt.Errorf("%s resolved to no account", address)}
+	}
+	d.rcpts = append(d.rcpts, recipient{address: address, reaches: reaches})
+	return nil
+}
+
+// addresses returns the distinct recipient addresses, compared without
+// case, in RCPT order.
+func (d *delivery) addresses() []string {
+	var out []string
+next:
+	for _, r := range d.rcpts {
+		for _, a := range out {
+			if strings.EqualFold(a, r.address) {
+				continue next
+			}
+		}
+		out = append(out, r.address)
+	}
+	return out
+}
+
+// commit stores msg once for every account the recipients reach: one
+// storage.Deliver call, one durable commit, one shared body, one copy per
+// account however many recipients lead to it. It returns the outcome of
+// each recipient, in RCPT order (nil: stored), and the store's result for
+// each account, for the log.
+func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.Stored) {
+	var targets []storage.Target
+	seen := make(map[storage.AccountID]bool)
+	for _, r := range d.rcpts {
+		for _, to := range r.reaches {
+			if !seen[to.Account.ID] {
+				seen[to.Account.ID] = true
+				// INBOX for now; +detail and Sieve choose later.
+				targets = append(targets, storage.Target{Account: to.Account.ID})
+			}
+		}
+	}
+	outcomes := make([]error, len(d.rcpts))
+	stored, err := d.store.Deliver(ctx, storage.Incoming{Raw: msg, Kind: storage.MessageNew}, targets)
+	if err == nil && len(stored) != len(targets) {
+		err = fmt.Errorf("deliver returned %d results for %d targets", len(stored), len(targets))
+	}
+	if err != nil {
+		for i := range outcomes {
+			outcomes[i] = &storeFailure{err}
+		}
+		return outcomes, nil
+	}
+	result := make(map[storage.AccountID]error, len(stored))
+	for _, st := range stored {
+		result[st.Account] = st.Err
+	}
+	for i, r := range d.rcpts {
+		outcomes[i] = outcome(r, result)
+	}
+	return outcomes, stored
+}
+
+// outcome combines the results of the accounts one recipient reaches (more
+// than one through an alias). Stored everywhere: nil. A temporary failure
+// anywhere: that failure, so the client retries; a retry may duplicate the
+// copies already stored, which is better than losing one. Only permanent
+// failures: the first if nothing was stored, else nil, since refusing would
+// bounce a message that reached the others.
+func outcome(r recipient, result map[storage.AccountID]error) error {
+	var first error
+	failed := 0
+	for _, to := range r.reaches {
+		err := result[to.Account.ID]
+		if err == nil {
+			continue
+		}
+		if temporary(reply(err, 0)) {
+			return err
+		}
+		failed++
+		if first == nil {
+			first = err
+		}
+	}
+	if failed == len(r.reaches) {
+		return first
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package smtp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"zest/storage"
+)
+
+// Replies. go-smtp recognises a reply by type assertion on *SMTPError
+// (not errors.As), so sessions return these bare values; the cause of a
+// failure goes to the log, never to the client.
+var (
+	errRelayDenied = &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1},
+		Message: "Relaying denied: this server accepts mail only for its own domains"}
+	errNoSuchUser = &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1},
+		Message: "No such user here"}
+	errMailboxGone = &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1},
+		Message: "Mailbox no longer exists"}
+	errDisabled = &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 2, 1},
+		Message: "Mailbox disabled, not accepting messages"}
+	errMailboxBusy = &gosmtp.SMTPError{Code: 450, EnhancedCode: gosmtp.EnhancedCode{4, 2, 0},
+		Message: "Mailbox temporarily unavailable, try again later"}
+	errMailboxFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2},
+		Message: "Mailbox cannot take more messages now"}
+	errLocalFailure = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
+		Message: "Temporary local problem storing mail, try again later"}
+	errShuttingDown = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 3, 2},
+		Message: "Service shutting down, try again later"}
+	errNestedMail = &gosmtp.SMTPError{Code: 503, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1},
+		Message: "Nested MAIL command: a transaction is already open"}
+	errNeedMail = &gosmtp.SMTPError{Code: 503, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1},
+		Message: "Need MAIL command first"}
+	errBadSender = &gosmtp.SMTPError{Code: 501, EnhancedCode: gosmtp.EnhancedCode{5, 1, 7},
+		Message: "Bad sender address syntax"}
+	errBadRecipient = &gosmtp.SMTPError{Code: 501, EnhancedCode: gosmtp.EnhancedCode{5, 1, 3},
+		Message: "Bad recipient address syntax"}
+	errNeedUTF8 = &gosmtp.SMTPError{Code: 553, EnhancedCode: gosmtp.EnhancedCode{5, 6, 7},
+		Message: "Non-ASCII address not permitted without SMTPUTF8"}
+	errLineTooLong = &gosmtp.SMTPError{Code: 500, EnhancedCode: gosmtp.EnhancedCode{5, 5, 6},
+		Message: "Message has a line that is too long"}
+	errTimeout = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 4, 2},
+		Message: "Timeout waiting for the message"}
+	errIncomplete = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 4, 0},
+		Message: "Message incomplete: the connection ended before its end"}
+	errNoStatus = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
+		Message: "No delivery status for this recipient, try again later"}
+)
+
+// errTooBig is the reply to a message over the size limit.
+func errTooBig(limit int64) *gosmtp.SMTPError {
+	return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4},
+		Message: fmt.Sprintf("Message exceeds the maximum size of %d bytes", limit)}
+}
+
+// delivered is the reply for a recipient whose copy is durable. go-smtp
+// writes the code and text of an *SMTPError returned from Data whatever the
+// code, which is how the transaction id reaches the client.
+func delivered(id string) *gosmtp.SMTPError {
+	return &gosmtp.SMTPError{Code: 250, EnhancedCode: gosmtp.EnhancedCode{2, 0, 0},
+		Message: "Ok: delivered as " + id}
+}
+
+// storeFailure marks an error of the store itself (I/O, disk full, closed),
+// as opposed to an answer about a recipient: always a temporary failure.
+type storeFailure struct{ err error }
+
+func (e *storeFailure) Error() string { return "store: " + e.err.Error() }
+func (e *storeFailure) Unwrap() error { return e.err }
+
+// reply turns an error from a session, the store or the connection into
+// the reply the client gets. It is the only place that does, so every
+// failure is answered the same way in both roles and in RCPT, DATA and
+// BDAT. Anything it does not know is a temporary local failure: the client
+// retries later and nothing is lost.
+func reply(err error, maxBytes int64) *gosmtp.SMTPError {
+	var se *gosmtp.SMTPError
+	var sf *storeFailure
+	var ne net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &sf):
+		return errLocalFailure
+	case errors.As(err, &se) && se == gosmtp.ErrDataTooLarge:
+		return errTooBig(maxBytes)
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, storage.ErrNotLocal):
+		return errRelayDenied
+	case errors.Is(err, storage.ErrUnknownRecipient):
+		return errNoSuchUser
+	case errors.Is(err, storage.ErrAccountDisabled):
+		return errDisabled
+	case errors.Is(err, storage.ErrNotFound):
+		// The account went away between RCPT and the end of DATA.
+		return errMailboxGone
+	case errors.Is(err, storage.ErrNoSuchMailbox):
+		return errMailboxBusy
+	case errors.Is(err, storage.ErrUIDSpaceExhausted):
+		return errMailboxFull
+	case errors.Is(err, gosmtp.ErrTooLongLine):
+		return errLineTooLong
+	case errors.As(err, &ne) && ne.Timeout():
+		return errTimeout
+	case errors.Is(err, gosmtp.ErrDataReset), errors.Is(err, io.ErrUnexpectedEOF):
+		return errIncomplete
+	}
+	return errLocalFailure
+}
+
+// temporary reports whether a reply asks the client to try again.
+func temporary(r *gosmtp.SMTPError) bool { return r != nil && r.Code/100 == 4 }
