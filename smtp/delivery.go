@@ -19,6 +19,14 @@ type mailStore interface {
 
 var _ mailStore = (*storage.Store)(nil)
 
+// spaceChecker is implemented by a store that can tell ahead of a message
+// whether it has room for it.
+type spaceChecker interface {
+	CheckSpace(need int64) error
+}
+
+var _ spaceChecker = (*storage.Store)(nil)
+
 // delivery is one mail transaction on its way into the store: begun by
 // MAIL, given recipients by RCPT, committed once at the end of the message.
 // It is the seam between the protocol and the store; a Sieve deposit

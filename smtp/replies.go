@@ -27,6 +27,10 @@ var (
 		Message: "Mailbox temporarily unavailable, try again later"}
 	errMailboxFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2},
 		Message: "Mailbox cannot take more messages now"}
+	errSystemFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1},
+		Message: "Insufficient system storage, try again later"}
+	errBusy = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 2},
+		Message: "Too much mail in progress, try again later"}
 	errLocalFailure = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
 		Message: "Temporary local problem storing mail, try again later"}
 	errShuttingDown = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 3, 2},
@@ -84,6 +88,10 @@ func reply(err error, maxBytes int64) *gosmtp.SMTPError {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, storage.ErrDiskFull):
+		return errSystemFull
+	case errors.Is(err, errMemoryBudget):
+		return errBusy
 	case errors.As(err, &sf):
 		return errLocalFailure
 	case errors.As(err, &se) && se == gosmtp.ErrDataTooLarge:

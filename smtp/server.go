@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
+	"golang.org/x/sync/semaphore"
 
 	"zest/storage"
 )
@@ -52,6 +53,10 @@ type Config struct {
 	// is answered 421 4.7.0 and closed.
 	MaxConnections      int
 	MaxConnectionsPerIP int
+	// MaxInflightBytes bounds the bytes of all messages held in memory at
+	// once, from their first byte until they are stored (default 256 MiB,
+	// and at least four maximum-size messages).
+	MaxInflightBytes int64
 	// Logger receives one record per delivery outcome and the server's
 	// errors; the default is slog.Default(). Message content is never
 	// logged.
@@ -86,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxConnectionsPerIP <= 0 {
 		c.MaxConnectionsPerIP = DefaultMaxConnectionsPerIP
+	}
+	if c.MaxInflightBytes <= 0 {
+		c.MaxInflightBytes = max(256<<20, 4*c.MaxMessageBytes)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -122,8 +130,11 @@ type Server struct {
 	store mailStore
 	log   *slog.Logger
 	conns *registry
-	mx    *gosmtp.Server
-	lmtp  *gosmtp.Server
+	mem   *semaphore.Weighted // bytes of messages held in memory
+	// budgetWait is how long a message waits for room in mem.
+	budgetWait time.Duration
+	mx         *gosmtp.Server
+	lmtp       *gosmtp.Server
 
 	// ctx is the parent of every store call; it ends when Shutdown gives
 	// up waiting, so deliveries not yet handed to the store stop there.
@@ -142,6 +153,8 @@ func newServer(store mailStore, cfg Config) *Server {
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.conns = newRegistry(cfg)
+	s.mem = semaphore.NewWeighted(cfg.MaxInflightBytes)
+	s.budgetWait = defaultBudgetWait
 	s.mx = s.protocolServer(roleMX)
 	s.lmtp = s.protocolServer(roleLMTP)
 	return s

@@ -78,13 +78,21 @@ func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 		// longer match the recipients.
 		return errNestedMail
 	}
-	if !s.conn.beginTxn() {
-		s.conn.closeAfterReply()
-		return errShuttingDown
-	}
 	var size int64
 	if opts != nil {
 		size = opts.Size
+	}
+	// Refuse before the client sends anything when the disk cannot take
+	// the message (RFC 3463 X.3.1), as Postfix does below queue_minfree.
+	if sc, ok := s.srv.store.(spaceChecker); ok {
+		if err := sc.CheckSpace(max(size, 0)); err != nil {
+			s.log.Error("sender refused", "from", from, "err", err)
+			return reply(err, s.srv.cfg.MaxMessageBytes)
+		}
+	}
+	if !s.conn.beginTxn() {
+		s.conn.closeAfterReply()
+		return errShuttingDown
 	}
 	s.tx = newDelivery(s.srv.store, from, s.gc.Hostname(), utf8, size)
 	return nil
@@ -164,7 +172,9 @@ func (s *session) receive(r io.Reader) (tx *delivery, replies []*gosmtp.SMTPErro
 		return nil, nil, errNoStatus // go-smtp checks MAIL and RCPT before DATA
 	}
 	received := time.Now()
-	msg, err := s.read(r, tx, received)
+	budget := &budgetReader{r: r, mem: s.srv.mem, wait: s.srv.budgetWait, ctx: s.srv.ctx}
+	defer budget.release()
+	msg, err := s.read(budget, tx, received)
 	if _, bdat := r.(*io.PipeReader); err == nil && bdat && s.conn.sawEOF() {
 		// go-smtp treats a BDAT chunk cut short by the end of the
 		// connection as complete; a message whose end cannot be known

@@ -233,7 +233,7 @@ func (s *Store) DeleteAccount(ctx context.Context, address string) error {
 		return fmt.Errorf("account %s: %w", address, err)
 	}
 	// Stop logins and delivery first.
-	err = s.write(ctx, "delete account", func(tx *wtx) error {
+	err = s.writeFreeing(ctx, "delete account", func(tx *wtx) error {
 		if _, err := tx.Get(loginKey(a.Address)); err != nil {
 			return fmt.Errorf("account %s: %w", address, ErrNotFound)
 		}
@@ -252,7 +252,7 @@ func (s *Store) DeleteAccount(ctx context.Context, address string) error {
 			return err
 		}
 	}
-	return s.write(ctx, "delete account", func(tx *wtx) error {
+	return s.writeFreeing(ctx, "delete account", func(tx *wtx) error {
 		tx.emit(Event{Kind: AccountDelete, Account: a.ID})
 		return tx.Delete(accountKey(a.ID))
 	})

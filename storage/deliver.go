@@ -65,15 +65,18 @@ func (s *Store) Deliver(ctx context.Context, in Incoming, targets []Target) ([]S
 		flags[i] = ParseFlags(t.Flags)
 	}
 	results := make([]Stored, len(targets))
-	err := s.write(ctx, "deliver", func(tx *wtx) error {
+	err := s.writeSized(ctx, "deliver", 2*int64(len(in.Raw))+int64(len(info))+4<<10, func(tx *wtx) error {
 		touched := map[MailboxID]*Mailbox{}
 		var order []*Mailbox
 		stored := uint64(0)
 		for i, t := range targets {
 			results[i] = Stored{Target: t}
 			r := &results[i]
-			if _, err := readAccount(tx, t.Account); err != nil {
+			if a, err := readAccount(tx, t.Account); err != nil {
 				r.Err = fmt.Errorf("account %d: %w", t.Account, err)
+				continue
+			} else if a.Disabled {
+				r.Err = fmt.Errorf("account %s: %w", a.Address, ErrAccountDisabled)
 				continue
 			}
 			name := CanonicalMailboxName(t.Mailbox)
@@ -120,7 +123,7 @@ func (s *Store) Deliver(ctx context.Context, in Incoming, targets []Target) ([]S
 		return tx.storeBlob(hash, in.Raw, info, stored)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("deliver: %w", err)
+		return nil, err
 	}
 	return results, nil
 }

@@ -41,7 +41,7 @@ func (s *Store) AddDomain(ctx context.Context, domain string) error {
 // or aliases in the domain remain, so no mailbox is orphaned silently.
 func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
 	domain = strings.ToLower(strings.TrimSpace(domain))
-	return s.write(ctx, "delete domain", func(tx *wtx) error {
+	return s.writeFreeing(ctx, "delete domain", func(tx *wtx) error {
 		if _, err := getRecord(tx, domainKey(domain), ErrNotFound); err != nil {
 			return fmt.Errorf("domain %s: %w", domain, err)
 		}
@@ -157,7 +157,7 @@ func (s *Store) AddAlias(ctx context.Context, from string, to ...string) error {
 // DeleteAlias removes an alias, or only the listed targets of it.
 func (s *Store) DeleteAlias(ctx context.Context, from string, targets ...string) error {
 	from = strings.ToLower(strings.TrimSpace(from))
-	return s.write(ctx, "delete alias", func(tx *wtx) error {
+	return s.writeFreeing(ctx, "delete alias", func(tx *wtx) error {
 		existing, err := readAlias(tx, from)
 		if err != nil {
 			return fmt.Errorf("alias %s: %w", from, err)

@@ -267,7 +267,7 @@ const removeBatch = 1000
 // removeMailbox deletes a mailbox's messages in batches, then the mailbox.
 // The name is freed in the first commit so clients stop seeing it at once.
 func (s *Store) removeMailbox(ctx context.Context, a AccountID, id MailboxID) error {
-	err := s.write(ctx, "delete mailbox", func(tx *wtx) error {
+	err := s.writeFreeing(ctx, "delete mailbox", func(tx *wtx) error {
 		mb, err := readMailbox(tx, a, id)
 		if err != nil {
 			return err
@@ -286,7 +286,7 @@ func (s *Store) removeMailbox(ctx context.Context, a AccountID, id MailboxID) er
 	for _, table := range []byte{tMessage, tChange, tTombstone} {
 		for {
 			n := 0
-			err := s.write(ctx, "delete mailbox", func(tx *wtx) error {
+			err := s.writeFreeing(ctx, "delete mailbox", func(tx *wtx) error {
 				var keys, values [][]byte
 				err := tx.Scan(perMailbox(table, a, id, 0), nil, false, func(k, v []byte) (bool, error) {
 					keys = append(keys, append([]byte(nil), k...))
@@ -323,5 +323,5 @@ func (s *Store) removeMailbox(ctx context.Context, a AccountID, id MailboxID) er
 			}
 		}
 	}
-	return s.write(ctx, "delete mailbox", func(tx *wtx) error { return tx.Delete(mailboxKey(a, id)) })
+	return s.writeFreeing(ctx, "delete mailbox", func(tx *wtx) error { return tx.Delete(mailboxKey(a, id)) })
 }

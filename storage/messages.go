@@ -259,7 +259,7 @@ func (s *Store) Expunge(ctx context.Context, a AccountID, mbID MailboxID, uids [
 	var out []UID
 	for chunk := range slices.Chunk(uids, storeChunk) {
 		var part []UID
-		err := s.write(ctx, "expunge", func(tx *wtx) error {
+		err := s.writeFreeing(ctx, "expunge", func(tx *wtx) error {
 			part = part[:0]
 			mb, err := readMailbox(tx, a, mbID)
 			if err != nil {

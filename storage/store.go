@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -27,6 +28,10 @@ var (
 	ErrModifiedSince      = errors.New("storage: modified since")
 	ErrMailboxHasChildren = errors.New("storage: mailbox has children")
 	ErrUIDSpaceExhausted  = errors.New("storage: mailbox UID space exhausted")
+	// ErrDiskFull means the data directory's file system has less free space
+	// than the store keeps in reserve; nothing was written. Deleting mail
+	// still works, so a user can make room.
+	ErrDiskFull = errors.New("storage: not enough free disk space")
 )
 
 // Options configures a Store.
@@ -37,7 +42,24 @@ type Options struct {
 	Password PasswordParams
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// MinFreeBytes is the free space kept in reserve in the data
+	// directory's file system: changes are refused with ErrDiskFull below
+	// it. 0 means DefaultMinFreeBytes for the engine options; < 0 turns the
+	// check off (tests only: the engine dies on a really full disk).
+	MinFreeBytes int64
 }
+
+// DefaultMinFreeBytes is the reserve that covers what the engine may still
+// write into files it has already mapped: a value-log file (mapped at twice
+// its size), two memtable logs (likewise), and room for compaction.
+func DefaultMinFreeBytes(o kv.BadgerOptions) int64 {
+	return 2*o.ValueLogFileSize + minFreeFloor(o)
+}
+
+// minFreeFloor is the smaller reserve that opening the store and deleting
+// mail need: they write no message bodies, only small records into the
+// memtable logs.
+func minFreeFloor(o kv.BadgerOptions) int64 { return 4*o.MemTableSize + 16<<20 }
 
 // Store is zest's mail store. All methods are safe for concurrent use.
 //
@@ -61,6 +83,7 @@ type Store struct {
 	quit      chan struct{} // closed by Close; stops background work
 	wg        sync.WaitGroup
 	stats     Stats
+	space     *diskSpace
 }
 
 // Stats counts the writer's work since Open.
@@ -87,23 +110,37 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Password == (PasswordParams{}) {
 		o.Password = DefaultPasswordParams
 	}
+	if o.MinFreeBytes == 0 {
+		o.MinFreeBytes = DefaultMinFreeBytes(o.Engine)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store directory: %w", err)
+	}
+	space := &diskSpace{dir: dir, reserve: o.MinFreeBytes, floor: min(o.MinFreeBytes, minFreeFloor(o.Engine))}
+	if err := space.check(0, true, o.Now()); err != nil {
+		// Opening writes too (new memtable and value-log files).
+		return nil, err
+	}
 	db, err := kv.OpenBadger(dir, o.Engine)
 	if err != nil {
 		return nil, err
 	}
-	return newStore(db, o), nil
+	s := newStore(db, o)
+	s.space = space
+	return s, nil
 }
 
 func newStore(db kv.DB, o Options) *Store {
 	s := &Store{
-		db:   db,
-		log:  o.Logger,
-		now:  o.Now,
-		hub:  newHub(),
-		auth: newAuthCache(o.Now),
-		pwd:  o.Password,
-		ops:  make(chan *writeOp, 1024),
-		quit: make(chan struct{}),
+		db:    db,
+		log:   o.Logger,
+		now:   o.Now,
+		hub:   newHub(),
+		auth:  newAuthCache(o.Now),
+		pwd:   o.Password,
+		ops:   make(chan *writeOp, 1024),
+		quit:  make(chan struct{}),
+		space: &diskSpace{reserve: -1},
 	}
 	s.wg.Add(2)
 	go s.writer()
@@ -192,7 +229,29 @@ func (tx *wtx) nextSeq(name string, floor uint64) (uint64, error) {
 }
 
 // write submits fn to the writer and waits until it is durable or failed.
+// It first makes sure the disk has room for a small change.
 func (s *Store) write(ctx context.Context, name string, fn func(tx *wtx) error) error {
+	return s.writeSized(ctx, name, 4<<10, fn)
+}
+
+// writeSized is write for a change that adds about need bytes.
+func (s *Store) writeSized(ctx context.Context, name string, need int64, fn func(tx *wtx) error) error {
+	if err := s.space.check(need, false, s.now()); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return s.submit(ctx, name, fn)
+}
+
+// writeFreeing is write for a change that removes data (expunge, delete):
+// it needs only the smaller floor, so a user can make room on a full disk.
+func (s *Store) writeFreeing(ctx context.Context, name string, fn func(tx *wtx) error) error {
+	if err := s.space.check(4<<10, true, s.now()); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return s.submit(ctx, name, fn)
+}
+
+func (s *Store) submit(ctx context.Context, name string, fn func(tx *wtx) error) error {
 	op := &writeOp{name: name, fn: fn, done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {

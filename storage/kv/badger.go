@@ -40,7 +40,7 @@ func DefaultBadgerOptions() BadgerOptions {
 		BlockCacheSize:   8 << 20,
 		IndexCacheSize:   8 << 20,
 		ValueThreshold:   1 << 10,
-		ValueLogFileSize: 128 << 20,
+		ValueLogFileSize: 64 << 20,
 	}
 }
 
