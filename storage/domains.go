@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -294,6 +295,15 @@ func (s *Store) ResolveRecipient(ctx context.Context, address string) ([]Recipie
 		if err == nil && !found {
 			found, err = expand("@"+domain, "", 0)
 		}
+		if err == nil && !found && strings.HasPrefix(full, "postmaster@") {
+			// RFC 5321 §4.5.1: every domain must take mail for postmaster.
+			// Without an alias for it, it reaches the domain's first
+			// account, or the server's first when the domain has none.
+			var a *Account
+			if a, err = firstAccount(r, domain); err == nil && a != nil {
+				found, err = expand(a.Address, "", 0)
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -309,4 +319,30 @@ func (s *Store) ResolveRecipient(ctx context.Context, address string) ([]Recipie
 		return nil, fmt.Errorf("%s: %w", address, err)
 	}
 	return out, nil
+}
+
+// firstAccount returns the oldest enabled account of domain, or of the whole
+// server when domain has none; nil when there is no account at all.
+func firstAccount(r kv.Reader, domain string) (*Account, error) {
+	var inDomain, any *Account
+	err := r.Scan([]byte{tLogin}, nil, false, func(k, v []byte) (bool, error) {
+		if len(v) != 8 {
+			return false, errCorrupt
+		}
+		a, err := readAccount(r, AccountID(binary.BigEndian.Uint64(v)))
+		if err != nil || a.Disabled {
+			return err == nil, err
+		}
+		if any == nil || a.ID < any.ID {
+			any = a
+		}
+		if strings.HasSuffix(a.Address, "@"+domain) && (inDomain == nil || a.ID < inDomain.ID) {
+			inDomain = a
+		}
+		return true, nil
+	})
+	if inDomain != nil {
+		return inDomain, err
+	}
+	return any, err
 }

@@ -158,6 +158,8 @@ func TestAuthCacheSkipsKDF(t *testing.T) {
 	}
 }
 
+// TestResolveRecipient covers exact accounts, aliases, sub-addressing,
+// catch-alls, loops, non-local domains and RFC 5321's postmaster.
 func TestResolveRecipient(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
@@ -197,6 +199,9 @@ func TestResolveRecipient(t *testing.T) {
 		"alice@elsewhere.example":  {err: ErrNotLocal},
 		"not an address":           {err: ErrUnknownRecipient},
 		"alice@example.org.evil.x": {err: ErrNotLocal},
+		"Postmaster@example.org":   {ids: []AccountID{alice.ID}}, // the domain's first account
+		"postmaster@other.example": {ids: []AccountID{alice.ID}}, // no account there: the server's first
+		"postmaster@catch.example": {ids: []AccountID{bob.ID}},   // the catch-all wins over the fallback
 	} {
 		got, err := s.ResolveRecipient(ctx, addr)
 		if w.err != nil {
