@@ -98,7 +98,7 @@ func TestCrashDurability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
-	rounds := 12
+	rounds := 20
 	if n, err := strconv.Atoi(os.Getenv("ZEST_CRASH_ROUNDS")); err == nil && n > 0 {
 		rounds = n
 	}

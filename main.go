@@ -293,6 +293,9 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		go func() { errc <- serveFn(ln) }()
 	}
 	cmd := "zest"
+	if exe, err := os.Executable(); err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		cmd = "go run ." // started by go run: the binary is in a temporary build directory
+	}
 	if configPath != "" {
 		cmd += " --config " + configPath
 	}
