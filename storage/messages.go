@@ -127,21 +127,37 @@ func (s *Store) Message(ctx context.Context, a AccountID, mb MailboxID, uid UID)
 	return m, err
 }
 
+// Changes is what happened in a mailbox after a mod-sequence.
+type Changes struct {
+	// Changed lists the messages added or whose flags changed, in
+	// mod-sequence order, with their current state.
+	Changed []*Message
+	// Vanished lists the UIDs expunged, in UID order.
+	Vanished []UID
+	// HighestModSeq is the mailbox's HIGHESTMODSEQ in the same snapshot:
+	// asking again from it sees exactly what came after.
+	HighestModSeq uint64
+}
+
 // ChangesSince reports what happened in a mailbox after mod-sequence
-// modseq: the messages whose flags changed or that were added (in
-// mod-sequence order), and the UIDs expunged. It reads the change index and
-// the tombstones only, so it costs O(changes), not O(mailbox) (RFC 7162
-// CHANGEDSINCE and QRESYNC).
-func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, modseq uint64) (changed []*Message, vanished []UID, err error) {
-	err = s.view(func(r kv.Reader) error {
+// modseq. It reads the change index and the tombstones only, so it costs
+// O(changes), not O(mailbox) (RFC 7162 CHANGEDSINCE and QRESYNC).
+func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, modseq uint64) (*Changes, error) {
+	out := &Changes{}
+	err := s.view(func(r kv.Reader) error {
+		box, err := readMailbox(r, a, mb)
+		if err != nil {
+			return err
+		}
+		out.HighestModSeq = box.HighestModSeq
 		start := modseqRangeStart(tChange, a, mb, modseq+1)
-		err := r.Scan(start, kv.PrefixEnd(perMailbox(tChange, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
+		err = r.Scan(start, kv.PrefixEnd(perMailbox(tChange, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
 			_, uid := modseqUIDFromKey(k)
 			m, err := readMessage(r, a, mb, uid)
 			if err != nil {
 				return false, fmt.Errorf("change index names uid %d: %w", uid, err)
 			}
-			changed = append(changed, m)
+			out.Changed = append(out.Changed, m)
 			return true, nil
 		})
 		if err != nil {
@@ -150,12 +166,15 @@ func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, mod
 		start = modseqRangeStart(tTombstone, a, mb, modseq+1)
 		return r.Scan(start, kv.PrefixEnd(perMailbox(tTombstone, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
 			_, uid := modseqUIDFromKey(k)
-			vanished = append(vanished, uid)
+			out.Vanished = append(out.Vanished, uid)
 			return true, nil
 		})
 	})
-	slices.Sort(vanished)
-	return changed, vanished, err
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(out.Vanished)
+	return out, nil
 }
 
 // FlagOp says how StoreFlags combines the given flags with a message's own.
@@ -371,4 +390,28 @@ func (s *Store) Copy(ctx context.Context, a AccountID, from MailboxID, uids []UI
 		res.Dest = append(res.Dest, part.Dest...)
 	}
 	return res, nil
+}
+
+// Snapshot returns a mailbox and all its messages, in UID order, read in
+// one consistent snapshot (what IMAP SELECT needs: the message list and the
+// HIGHESTMODSEQ it corresponds to).
+func (s *Store) Snapshot(ctx context.Context, a AccountID, mb MailboxID) (*Mailbox, []*Message, error) {
+	var box *Mailbox
+	var out []*Message
+	err := s.view(func(r kv.Reader) error {
+		var err error
+		if box, err = readMailbox(r, a, mb); err != nil {
+			return err
+		}
+		out = make([]*Message, 0, box.Messages)
+		return r.Scan(perMailbox(tMessage, a, mb, 0), nil, false, func(k, v []byte) (bool, error) {
+			m, err := decodeMessage(uidFromMessageKey(k), v)
+			if err != nil {
+				return false, err
+			}
+			out = append(out, m)
+			return true, nil
+		})
+	})
+	return box, out, err
 }

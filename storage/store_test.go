@@ -386,9 +386,13 @@ func TestFlagsModSeqAndChangesSince(t *testing.T) {
 	if err != nil || !slices.Equal(gone, []UID{6, 10}) {
 		t.Fatalf("expunge %v %v", gone, err)
 	}
-	changed, vanished, err := s.ChangesSince(ctx, a.ID, mbID, before)
+	ch, err := s.ChangesSince(ctx, a.ID, mbID, before)
 	if err != nil {
 		t.Fatal(err)
+	}
+	changed, vanished := ch.Changed, ch.Vanished
+	if mb, _ := s.Mailbox(ctx, a.ID, mbID); ch.HighestModSeq != mb.HighestModSeq {
+		t.Errorf("changes report HIGHESTMODSEQ %d, mailbox has %d", ch.HighestModSeq, mb.HighestModSeq)
 	}
 	var uids []UID
 	for _, m := range changed {
@@ -405,9 +409,9 @@ func TestFlagsModSeqAndChangesSince(t *testing.T) {
 		t.Errorf("messages = %d after expunge", mb.Messages)
 	}
 	// Everything since the start is the whole mailbox.
-	changed, _, _ = s.ChangesSince(ctx, a.ID, mbID, 0)
-	if len(changed) != n-2 {
-		t.Errorf("changes since 0: %d", len(changed))
+	ch, _ = s.ChangesSince(ctx, a.ID, mbID, 0)
+	if len(ch.Changed) != n-2 {
+		t.Errorf("changes since 0: %d", len(ch.Changed))
 	}
 }
 
@@ -427,9 +431,9 @@ func BenchmarkChangesSince(b *testing.B) {
 			s.StoreFlags(ctx, a.ID, mbID, []UID{1, 2, 3}, FlagsAdd, []string{`\Seen`}, 0)
 			b.ResetTimer()
 			for b.Loop() {
-				changed, _, err := s.ChangesSince(ctx, a.ID, mbID, mb.HighestModSeq)
-				if err != nil || len(changed) != 3 {
-					b.Fatal(err, len(changed))
+				ch, err := s.ChangesSince(ctx, a.ID, mbID, mb.HighestModSeq)
+				if err != nil || len(ch.Changed) != 3 {
+					b.Fatal(err, ch)
 				}
 			}
 		})
@@ -484,9 +488,9 @@ func TestMoveKeepsCounters(t *testing.T) {
 	if inbox.Messages != 3 || trash.Messages != 2 || inbox.UIDNext != 6 || trash.UIDNext != 3 {
 		t.Errorf("inbox %d/%d trash %d/%d", inbox.Messages, inbox.UIDNext, trash.Messages, trash.UIDNext)
 	}
-	_, vanished, _ := s.ChangesSince(ctx, a.ID, inbox.ID, 1)
-	if !slices.Equal(vanished, []UID{2, 4}) {
-		t.Errorf("moved messages not tombstoned in the source: %v", vanished)
+	ch, _ := s.ChangesSince(ctx, a.ID, inbox.ID, 1)
+	if !slices.Equal(ch.Vanished, []UID{2, 4}) {
+		t.Errorf("moved messages not tombstoned in the source: %v", ch.Vanished)
 	}
 }
 

@@ -6,19 +6,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"zest/bench/internal/harness"
 )
 
 func main() { os.Exit(run()) }
@@ -27,7 +26,7 @@ func main() { os.Exit(run()) }
 type target struct {
 	name string
 	addr string
-	p    *process
+	p    *harness.Process
 }
 
 func run() int {
@@ -36,17 +35,17 @@ func run() int {
 	serverList := flag.String("servers", "zest,dovecot", "servers to run, comma-separated: zest, dovecot")
 	size := flag.Int("size", 4096, "approximate message size in bytes")
 	limit := flag.Duration("timeout", 10*time.Minute, "time limit for each run (one server at one concurrency)")
-	dovecotBin := flag.String("dovecot", "/usr/sbin/dovecot", "Dovecot master binary")
+	dovecotBin := flag.String("dovecot", harness.DefaultDovecot, "Dovecot master binary")
 	tmpParent := flag.String("tmpdir", "", "where to create the temp dir (default $TMPDIR or /tmp); must be a real disk for fsync to mean anything")
 	keep := flag.Bool("keep", false, "keep the temp dir (configs, logs, data) instead of removing it")
 	flag.Parse()
 
-	concs, err := parseConcs(*concList)
+	concs, err := harness.ParseConcs(*concList)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/lmtp: -c:", err)
 		return 2
 	}
-	servers, err := parseServers(*serverList)
+	servers, err := harness.ParseServers(*serverList)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/lmtp: -servers:", err)
 		return 2
@@ -60,8 +59,8 @@ func run() int {
 	defer stop()
 
 	fmt.Printf("# zest LMTP delivery benchmark\n")
-	fmt.Printf("command: %s\n", commandLine())
-	fmt.Printf("settings: -n %d -c %s -servers %s -size %d -timeout %s\n", *n, joinInts(concs), strings.Join(servers, ","), *size, *limit)
+	fmt.Printf("command: %s\n", harness.CommandLine("./bench/lmtp"))
+	fmt.Printf("settings: -n %d -c %s -servers %s -size %d -timeout %s\n", *n, harness.JoinInts(concs), strings.Join(servers, ","), *size, *limit)
 	fmt.Printf("host: %s/%s, %d CPUs, %s; load generator in the same machine\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 
 	tmp, err := os.MkdirTemp(*tmpParent, "zest-bench-lmtp-")
@@ -74,19 +73,19 @@ func run() int {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	fs := fsType(tmp)
+	fs := harness.FSType(tmp)
 	fmt.Printf("temp dir filesystem: %s\n", fs)
-	if fs == "tmpfs" || fs == "ramfs" {
+	if harness.NoFsync(fs) {
 		fmt.Printf("WARNING: %s has no real fsync; durable delivery is not measured. Use -tmpdir on a disk.\n", fs)
 	}
 
 	failed := false
 	var targets []*target
-	var zest *zestServer
-	var dove *dovecotServer
+	var zest *harness.Zest
+	var dove *harness.Dovecot
 	defer func() {
 		for _, t := range targets {
-			if err := t.p.stop(15 * time.Second); err != nil {
+			if err := t.p.Stop(15 * time.Second); err != nil {
 				fmt.Fprintf(os.Stderr, "stopping %s: %v\n", t.name, err)
 			}
 		}
@@ -95,15 +94,15 @@ func run() int {
 	for _, name := range servers {
 		switch name {
 		case "zest":
-			z, err := startZest(ctx, tmp)
+			z, err := harness.StartZest(ctx, tmp, "lmtp")
 			if err != nil {
 				fmt.Printf("zest: FAILED to set up: %v\n", err)
 				failed = true
 				continue
 			}
 			zest = z
-			targets = append(targets, &target{name: "zest", addr: z.addr, p: z.p})
-			fmt.Printf("zest: %s, LMTP on %s, pid %d\n", z.bin, z.addr, z.p.pid())
+			targets = append(targets, &target{name: "zest", addr: z.Addr("lmtp"), p: z.P})
+			fmt.Printf("zest: %s, LMTP on %s, pid %d\n", z.Bin, z.Addr("lmtp"), z.P.Pid())
 		case "dovecot":
 			if _, err := os.Stat(*dovecotBin); err != nil {
 				fmt.Printf("dovecot: NOT INSTALLED (%s missing): apt-get install dovecot-lmtpd dovecot-core; skipping Dovecot\n", *dovecotBin)
@@ -112,15 +111,17 @@ func run() int {
 				}
 				continue
 			}
-			d, err := startDovecot(ctx, *dovecotBin, tmp)
+			d, err := harness.StartDovecot(ctx, harness.DovecotOptions{
+				Binary: *dovecotBin, Tmp: tmp, Protocols: []string{"lmtp"}, Generator: "bench/lmtp",
+			})
 			if err != nil {
 				fmt.Printf("dovecot: FAILED to set up: %v\n", err)
 				failed = true
 				continue
 			}
 			dove = d
-			targets = append(targets, &target{name: "dovecot", addr: d.addr, p: d.p})
-			fmt.Printf("dovecot: %s %s, LMTP on %s, pid %d, maildir %s, mail_fsync=always\n", *dovecotBin, d.version, d.addr, d.p.pid(), d.maildir)
+			targets = append(targets, &target{name: "dovecot", addr: d.Addr("lmtp"), p: d.P})
+			fmt.Printf("dovecot: %s %s, LMTP on %s, pid %d, maildir %s, mail_fsync=always\n", *dovecotBin, d.Version, d.Addr("lmtp"), d.P.Pid(), d.Maildir)
 		}
 	}
 	if len(targets) == 0 {
@@ -131,18 +132,26 @@ func run() int {
 	// Let both servers settle, then take the idle memory figures.
 	time.Sleep(time.Second)
 	if zest != nil {
-		if kb, err := rssKB(zest.p.pid()); err == nil {
-			fmt.Printf("zest RSS idle before load: %s\n", fmtKB(kb))
+		if kb, err := harness.RSSKB(zest.P.Pid()); err == nil {
+			fmt.Printf("zest RSS idle before load: %s\n", harness.FmtKB(kb))
 		}
 	}
 	if dove != nil {
-		if m, err := treeMemory(dove.p.pid()); err == nil {
+		if m, err := harness.TreeMemory(dove.P.Pid()); err == nil {
 			fmt.Printf("dovecot RSS idle before load: %s\n", m)
 		}
 	}
 
 	fmt.Println()
-	fmt.Printf("%5s  %-13s %10s %10s %10s  %s\n", "conc", "server", "msgs/s", "p50", "p99", "delivered")
+	table := harness.NewTable(os.Stdout,
+		harness.Column{Head: "conc", Width: 5},
+		harness.Column{Head: "server", Width: 13, Left: true, Gap: 2},
+		harness.Column{Head: "msgs/s", Width: 10, Gap: 1},
+		harness.Column{Head: "p50", Width: 10, Gap: 1},
+		harness.Column{Head: "p99", Width: 10, Gap: 1},
+		harness.Column{Head: "delivered", Left: true, Gap: 2},
+	)
+	table.Header()
 	delivered := map[string]int{}
 	for k, c := range concs {
 		// Alternate which server goes first, so that neither always runs
@@ -156,8 +165,8 @@ func run() int {
 			if ctx.Err() != nil {
 				break
 			}
-			if t.p.exited() {
-				fmt.Printf("%5d  %-13s process has exited (%s); log:\n%s\n", c, t.name, exitText(t.p.waitErr), t.p.logTail(20))
+			if t.p.Exited() {
+				fmt.Printf("%5d  %-13s process has exited (%s); log:\n%s\n", c, t.name, t.p.ExitStatus(), t.p.LogTail(20))
 				failed = true
 				continue
 			}
@@ -169,16 +178,18 @@ func run() int {
 				failed = true
 				status = fmt.Sprintf("  FAILED: %d errors, %d not sent", r.failed+r.setupErrors, r.notSent)
 			}
-			fmt.Printf("%5d  %-13s %10.1f %10s %10s  %d/%d%s\n", c, t.name, r.rate(),
-				fmtDur(r.percentile(0.50)), fmtDur(r.percentile(0.99)), r.delivered, r.want, status)
+			table.Row(strconv.Itoa(c), t.name, fmt.Sprintf("%.1f", r.rate()),
+				harness.FmtDur(r.percentile(0.50)), harness.FmtDur(r.percentile(0.99)), fmt.Sprintf("%d/%d%s", r.delivered, r.want, status))
 			for _, e := range r.errs {
 				fmt.Printf("%5s  %-13s   error: %s\n", "", "", e)
 			}
 		}
 		zr, dr := results["zest"], results["dovecot"]
 		if zr != nil && dr != nil && dr.rate() > 0 && zr.rate() > 0 {
-			fmt.Printf("%5d  %-13s %9.2fx %9.2fx %9.2fx  (msgs/s: higher is better for zest; latency: lower is)\n", c, "zest/dovecot",
-				zr.rate()/dr.rate(), ratio(zr.percentile(0.5), dr.percentile(0.5)), ratio(zr.percentile(0.99), dr.percentile(0.99)))
+			table.Row(strconv.Itoa(c), "zest/dovecot", fmt.Sprintf("%.2fx", zr.rate()/dr.rate()),
+				fmt.Sprintf("%.2fx", harness.Ratio(zr.percentile(0.5), dr.percentile(0.5))),
+				fmt.Sprintf("%.2fx", harness.Ratio(zr.percentile(0.99), dr.percentile(0.99))),
+				"(msgs/s: higher is better for zest; latency: lower is)")
 		}
 	}
 	if ctx.Err() != nil {
@@ -187,14 +198,14 @@ func run() int {
 	}
 
 	fmt.Println()
-	if zest != nil && !zest.p.exited() {
-		if kb, err := rssKB(zest.p.pid()); err == nil {
-			hwm, _ := procStatusKB(zest.p.pid(), "VmHWM")
-			fmt.Printf("zest RSS after the runs: %s (peak VmHWM %s)\n", fmtKB(kb), fmtKB(hwm))
+	if zest != nil && !zest.P.Exited() {
+		if kb, err := harness.RSSKB(zest.P.Pid()); err == nil {
+			hwm, _ := harness.ProcStatusKB(zest.P.Pid(), "VmHWM")
+			fmt.Printf("zest RSS after the runs: %s (peak VmHWM %s)\n", harness.FmtKB(kb), harness.FmtKB(hwm))
 		}
 	}
-	if dove != nil && !dove.p.exited() {
-		if m, err := treeMemory(dove.p.pid()); err == nil {
+	if dove != nil && !dove.P.Exited() {
+		if m, err := harness.TreeMemory(dove.P.Pid()); err == nil {
 			fmt.Printf("dovecot RSS after the runs: %s\n", m)
 		}
 	}
@@ -202,7 +213,7 @@ func run() int {
 		fmt.Printf("zest: %d messages delivered with a 2xx reply in this process run\n", delivered["zest"])
 	}
 	if dove != nil {
-		got, err := countMaildir(dove.maildir)
+		got, err := harness.CountMaildir(dove.Maildir)
 		switch {
 		case err != nil:
 			fmt.Printf("dovecot maildir check: FAILED: %v\n", err)
@@ -218,14 +229,14 @@ func run() int {
 	// Stop the servers now (the deferred stop then has nothing left to do)
 	// so that shutdown problems and Dovecot's logged errors are reported.
 	for _, t := range targets {
-		if err := t.p.stop(15 * time.Second); err != nil {
+		if err := t.p.Stop(15 * time.Second); err != nil {
 			fmt.Printf("stopping %s: %v\n", t.name, err)
 			failed = true
 		}
 	}
 	targets = nil
 	if dove != nil {
-		if probs := logProblems(dove.logPath, 10); len(probs) > 0 {
+		if probs := harness.LogProblems(dove.LogPath, 10); len(probs) > 0 {
 			fmt.Println("dovecot.log errors:")
 			for _, l := range probs {
 				fmt.Println("  " + l)
@@ -239,129 +250,4 @@ func run() int {
 	}
 	fmt.Println("result: ok")
 	return 0
-}
-
-func parseConcs(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		v, err := strconv.Atoi(f)
-		if err != nil || v < 1 || v > 1000 {
-			return nil, fmt.Errorf("bad concurrency %q (want 1..1000)", f)
-		}
-		out = append(out, v)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("empty list")
-	}
-	return out, nil
-}
-
-func parseServers(s string) ([]string, error) {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(strings.ToLower(f))
-		switch f {
-		case "":
-			continue
-		case "zest", "dovecot":
-			if !slices.Contains(out, f) {
-				out = append(out, f)
-			}
-		default:
-			return nil, fmt.Errorf("unknown server %q (want zest, dovecot)", f)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("empty list")
-	}
-	return out, nil
-}
-
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ",")
-}
-
-func fmtDur(d time.Duration) string {
-	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
-}
-
-func ratio(a, b time.Duration) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
-}
-
-// commandLine reconstructs the command that started this run. Under
-// `go run` the binary lives in a temporary build dir, so it shows
-// `go run <package dir>` instead.
-func commandLine() string {
-	args := make([]string, 0, len(os.Args)+2)
-	exe := os.Args[0]
-	if strings.Contains(exe, "go-build") {
-		pkg := "./bench/lmtp"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path != "" && strings.HasPrefix(bi.Path, bi.Main.Path) {
-			if root, err := moduleRoot(context.Background()); err == nil {
-				dir := filepath.Join(root, strings.TrimPrefix(bi.Path, bi.Main.Path))
-				if wd, err := os.Getwd(); err == nil {
-					if rel, err := filepath.Rel(wd, dir); err == nil {
-						pkg = rel
-						if !strings.HasPrefix(pkg, ".") {
-							pkg = "./" + pkg
-						}
-					}
-				}
-			}
-		}
-		args = append(args, "go", "run", pkg)
-	} else {
-		args = append(args, exe)
-	}
-	for _, a := range os.Args[1:] {
-		args = append(args, shellQuote(a))
-	}
-	return strings.Join(args, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,/=:@+%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// fsType names the filesystem holding path, for the few kinds that matter
-// to an fsync benchmark.
-func fsType(path string) string {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(path, &st); err != nil {
-		return "unknown"
-	}
-	switch uint64(st.Type) {
-	case 0x01021994:
-		return "tmpfs"
-	case 0x858458f6:
-		return "ramfs"
-	case 0xef53:
-		return "ext2/3/4"
-	case 0x58465342:
-		return "xfs"
-	case 0x9123683e:
-		return "btrfs"
-	case 0x794c7630:
-		return "overlayfs"
-	case 0x2fc12fc1:
-		return "zfs"
-	case 0xf2f52010:
-		return "f2fs"
-	}
-	return fmt.Sprintf("0x%x", uint64(st.Type))
 }

@@ -48,7 +48,7 @@ func resolveSet(ranges []imap.UIDRange, star uint32) numSet {
 	})
 	merged := out[:0]
 	for _, s := range out {
-		if n := len(merged); n > 0 && s.lo <= merged[n-1].hi+1 && merged[n-1].hi != ^uint32(0) {
+		if n := len(merged); n > 0 && (merged[n-1].hi == ^uint32(0) || s.lo <= merged[n-1].hi+1) {
 			merged[n-1].hi = max(merged[n-1].hi, s.hi)
 			continue
 		}
@@ -68,7 +68,7 @@ func seqRanges(s imap.SeqSet) []imap.UIDRange {
 
 // contains reports whether n is in the set.
 func (s numSet) contains(n uint32) bool {
-	i, found := slices.BinarySearchFunc(s, n, func(sp span, n uint32) int {
+	_, found := slices.BinarySearchFunc(s, n, func(sp span, n uint32) int {
 		switch {
 		case sp.hi < n:
 			return -1
@@ -77,6 +77,5 @@ func (s numSet) contains(n uint32) bool {
 		}
 		return 0
 	})
-	_ = i
 	return found
 }

@@ -37,9 +37,10 @@ var ErrLineTooLong = errors.New("command line too long")
 
 // Decoder reads the tokens of client commands.
 type Decoder struct {
-	r   *bufio.Reader
-	err error
-	n   int // bytes of the current line read outside literals
+	r     *bufio.Reader
+	err   error
+	n     int  // bytes of the current line read outside literals
+	ended bool // the last thing read was a line end: nothing is left to discard
 
 	// MaxLine bounds one line outside literals (default 64 KiB).
 	MaxLine int
@@ -62,7 +63,11 @@ func NewDecoder(r *bufio.Reader) *Decoder {
 func (d *Decoder) Err() error { return d.err }
 
 // Reset forgets the error and starts a new line.
-func (d *Decoder) Reset() { d.err, d.n = nil, 0 }
+func (d *Decoder) Reset() { d.err, d.n, d.ended = nil, 0, false }
+
+// LineEnded reports whether the current command line has been read to its
+// end, so there is nothing left to discard.
+func (d *Decoder) LineEnded() bool { return d.ended }
 
 func (d *Decoder) fail(err error) bool {
 	if d.err == nil {
@@ -88,6 +93,7 @@ func (d *Decoder) readByte() (byte, bool) {
 		return 0, d.fail(err)
 	}
 	d.n++
+	d.ended = false
 	if d.MaxLine > 0 && d.n > d.MaxLine {
 		return 0, d.fail(ErrLineTooLong)
 	}
@@ -157,6 +163,7 @@ func (d *Decoder) CRLF() bool {
 func (d *Decoder) ExpectCRLF() bool {
 	if d.CRLF() {
 		d.n = 0
+		d.ended = true
 		return true
 	}
 	if d.err != nil {
@@ -337,6 +344,7 @@ func (d *Decoder) literal(binary bool) (data []byte, isLiteral, isBinary bool) {
 		}
 	}
 	d.n = 0 // the line goes on after the literal
+	d.ended = false
 	return data, true, isBinary
 }
 
@@ -571,6 +579,9 @@ func (d *Decoder) DiscardLine() bool {
 		return true
 	case d.err != nil && !errors.As(d.err, &se):
 		return false // I/O error or line too long
+	case d.ended:
+		d.Reset() // the line was read to its end before the error
+		return true
 	}
 	d.err = nil
 	var tail []byte // the last bytes of the line, to spot "{n+}"

@@ -1,0 +1,3 @@
+package imap
+
+var appendCommands = map[string]commandSpec{}

@@ -1,0 +1,3 @@
+package imap
+
+var copyCommands = map[string]commandSpec{}

@@ -1,0 +1,3 @@
+package imap
+
+var expungeCommands = map[string]commandSpec{}

@@ -1,0 +1,3 @@
+package imap
+
+var fetchCommands = map[string]commandSpec{}

@@ -1,0 +1,3 @@
+package imap
+
+var searchCommands = map[string]commandSpec{}

@@ -1,0 +1,114 @@
+package imap
+
+import (
+	"slices"
+	"strings"
+
+	"zest/storage"
+)
+
+var selectCommands = map[string]commandSpec{
+	"SELECT":   {states: authed, handle: handleSelect},
+	"EXAMINE":  {states: authed, handle: handleSelect},
+	"CLOSE":    {states: stateSelected, handle: handleClose},
+	"UNSELECT": {states: stateSelected, handle: handleUnselect},
+}
+
+// permanentFlags are the flags a client may set; \* allows new keywords.
+const permanentFlags = `(\Answered \Flagged \Deleted \Seen \Draft \*)`
+
+func handleSelect(c *conn, cmd *command) error {
+	var name string
+	if !c.dec.ExpectSP() || !c.dec.ExpectMailbox(&name) {
+		return c.dec.Err()
+	}
+	if err := c.endOfArgs(); err != nil {
+		return err
+	}
+	// Selecting ends the previous selection even when it fails (RFC 3501 §6.3.1).
+	c.sel = nil
+	c.state = stateAuth
+	mb, err := c.srv.store.MailboxByName(c.ctx, c.account.ID, name)
+	if err != nil {
+		return err
+	}
+	box, msgs, err := c.srv.store.Snapshot(c.ctx, c.account.ID, mb.ID)
+	if err != nil {
+		return err
+	}
+	readOnly := cmd.name == "EXAMINE"
+	v := newView(box, msgs, readOnly)
+
+	// FLAGS lists the system flags and every keyword in use here.
+	keywords := map[string]bool{}
+	firstUnseen := 0
+	for i, m := range msgs {
+		for _, k := range m.Flags.Keywords {
+			keywords[k] = true
+		}
+		if firstUnseen == 0 && m.Flags.System&storage.FlagSeen == 0 {
+			firstUnseen = i + 1
+		}
+	}
+	flags := []string{`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`}
+	var kw []string
+	for k := range keywords {
+		kw = append(kw, k)
+	}
+	slices.Sort(kw)
+	flags = append(flags, kw...)
+	c.enc.Raw("* FLAGS (").Raw(strings.Join(flags, " ")).Raw(")").CRLF()
+	if readOnly {
+		c.enc.Raw("* OK [PERMANENTFLAGS ()] read-only mailbox").CRLF()
+	} else {
+		c.enc.Raw("* OK [PERMANENTFLAGS ").Raw(permanentFlags).Raw("] flags permitted").CRLF()
+	}
+	c.enc.Raw("* ").Number(uint32(len(msgs))).Raw(" EXISTS").CRLF()
+	c.enc.Raw("* 0 RECENT").CRLF()
+	if firstUnseen > 0 {
+		c.enc.Raw("* OK [UNSEEN ").Number(uint32(firstUnseen)).Raw("] first unseen message").CRLF()
+	}
+	c.enc.Raw("* OK [UIDVALIDITY ").Number(box.UIDValidity).Raw("] UIDs valid").CRLF()
+	c.enc.Raw("* OK [UIDNEXT ").Number(uint32(box.UIDNext)).Raw("] predicted next UID").CRLF()
+	c.sel = v
+	c.state = stateSelected
+	code := "READ-WRITE"
+	if readOnly {
+		code = "READ-ONLY"
+	}
+	return &respError{status: "OK", code: code, text: cmd.name + " completed"}
+}
+
+func handleClose(c *conn, cmd *command) error {
+	if err := c.endOfArgs(); err != nil {
+		return err
+	}
+	v := c.sel
+	c.sel, c.state = nil, stateAuth
+	if v.readOnly {
+		return nil
+	}
+	// CLOSE expunges \Deleted messages silently (RFC 3501 §6.4.2).
+	_, msgs, err := c.srv.store.Snapshot(c.ctx, v.account, v.mailbox)
+	if err != nil {
+		return err
+	}
+	var del []storage.UID
+	for _, m := range msgs {
+		if m.Flags.System&storage.FlagDeleted != 0 {
+			del = append(del, m.UID)
+		}
+	}
+	if len(del) > 0 {
+		_, err = c.srv.store.Expunge(c.ctx, v.account, v.mailbox, del)
+	}
+	return err
+}
+
+func handleUnselect(c *conn, cmd *command) error {
+	if err := c.endOfArgs(); err != nil {
+		return err
+	}
+	c.sel, c.state = nil, stateAuth
+	return nil
+}

@@ -1,0 +1,175 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"zest/storage"
+)
+
+// Config configures a Server. A zero field takes its default.
+type Config struct {
+	Hostname string
+	// TLS enables STARTTLS on plain listeners and is required by ServeTLS.
+	TLS *tls.Config
+	// MaxLiteral bounds one literal, and so one APPEND (default 50 MiB,
+	// advertised as APPENDLIMIT).
+	MaxLiteral int64
+	// IdleTimeout is the autologout timer: RFC 3501 §5.4 asks for at least
+	// 30 minutes (default 30 minutes).
+	IdleTimeout time.Duration
+	// LoginTimeout is how long an unauthenticated client may stay (default 1 minute).
+	LoginTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Hostname == "" {
+		c.Hostname = "localhost"
+	}
+	if c.MaxLiteral <= 0 {
+		c.MaxLiteral = 50 << 20
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.LoginTimeout <= 0 {
+		c.LoginTimeout = time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("imap: server closed")
+
+// Server serves IMAP from a store.
+type Server struct {
+	cfg    Config
+	store  *storage.Store
+	log    *slog.Logger
+	limits *authLimiter
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closing   bool
+	wg        sync.WaitGroup
+}
+
+// NewServer returns a server for store; nothing listens until Serve.
+func NewServer(store *storage.Store, cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	return &Server{
+		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(),
+		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
+	}
+}
+
+// Serve accepts plain connections on l (STARTTLS upgrades them) until
+// Shutdown; it always returns an error, ErrServerClosed after Shutdown.
+func (s *Server) Serve(l net.Listener) error { return s.serve(l, false) }
+
+// ServeTLS accepts implicit-TLS connections (the imaps port) on l.
+func (s *Server) ServeTLS(l net.Listener) error {
+	if s.cfg.TLS == nil {
+		return errors.New("imap: ServeTLS needs a TLS configuration")
+	}
+	return s.serve(tls.NewListener(l, s.cfg.TLS), true)
+}
+
+func (s *Server) serve(l net.Listener, implicitTLS bool) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closing := s.closing
+			s.mu.Unlock()
+			if closing {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c := newConn(s, nc, implicitTLS)
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			c.serve()
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// Shutdown stops accepting, tells every client BYE at the next point the
+// protocol allows (at once for idle or IDLE-ing clients), and waits for the
+// sessions to end until ctx does, then closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.closing = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.nc.Close()
+		}
+		s.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}

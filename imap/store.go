@@ -1,0 +1,3 @@
+package imap
+
+var storeCommands = map[string]commandSpec{}
