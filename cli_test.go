@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	gosmtp "github.com/emersion/go-smtp"
 )
 
@@ -89,8 +91,8 @@ func TestVersionAndUsage(t *testing.T) {
 // through the control socket.
 func TestServeWithControlSocket(t *testing.T) {
 	dir := t.TempDir()
-	lmtpAddr, smtpAddr := freeAddr(t), freeAddr(t)
-	cfg := writeServerConfig(t, dir, map[string]string{"lmtp": lmtpAddr, "smtp": smtpAddr})
+	lmtpAddr, smtpAddr, imapAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	cfg := writeServerConfig(t, dir, map[string]string{"lmtp": lmtpAddr, "smtp": smtpAddr, "imap": imapAddr})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "ZEST_CHILD_ARGS="+strings.Join([]string{"serve", "--config", cfg}, "\x1f"))
 	stdout, _ := cmd.StdoutPipe()
@@ -110,7 +112,7 @@ func TestServeWithControlSocket(t *testing.T) {
 		}
 	}
 	go io.Copy(io.Discard, stdout)
-	for _, want := range []string{"lmtp", lmtpAddr, "smtp", smtpAddr, "user add you@mx.example.org --password-stdin"} {
+	for _, want := range []string{"lmtp", lmtpAddr, "smtp", smtpAddr, "imap", imapAddr, "user add you@mx.example.org --password-stdin"} {
 		if !strings.Contains(banner.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner.String())
 		}
@@ -130,6 +132,18 @@ func TestServeWithControlSocket(t *testing.T) {
 	if out := runCLI(t, "", append(c, "user", "list")...); !regexpMatch(`dave@example\.org\s+1\s`, out) {
 		t.Errorf("user list through the socket:\n%s", out)
 	}
+	// The delivered message is there over IMAP.
+	ic, err := imapclient.DialInsecure(imapAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ic.Login("dave@example.org", "pw").Wait(); err != nil {
+		t.Fatalf("IMAP login: %v", err)
+	}
+	if st, err := ic.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait(); err != nil || *st.NumMessages != 1 {
+		t.Errorf("IMAP STATUS INBOX: %+v %v", st, err)
+	}
+	ic.Logout().Wait()
 	if code, _, stderr := runCLIStatus(append(c, "user", "add", "dave@example.org", "--password-stdin"), "pw\n"); code != 1 || !strings.Contains(stderr, "already exists") {
 		t.Errorf("error through the socket: %d %q", code, stderr)
 	}

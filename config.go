@@ -109,7 +109,7 @@ func defaultListen() ListenConfig {
 	return ListenConfig{
 		SMTP: "127.0.0.1:2525",
 		LMTP: "127.0.0.1:2424",
-		// IMAP:        "127.0.0.1:1143",
+		IMAP: "127.0.0.1:1143",
 		// Submission:  "127.0.0.1:2587",
 		// ManageSieve: "127.0.0.1:4190",
 		// Web:         "127.0.0.1:8080",

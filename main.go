@@ -19,11 +19,13 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
+	"zest/imap"
 	"zest/smtp"
 	"zest/storage"
 )
@@ -269,9 +271,17 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		MaxRecipients:   cfg.Limits.MaxRecipients,
 		Logger:          log,
 	})
+	imapSrv := imap.NewServer(st, imap.Config{
+		Hostname:   cfg.Hostname,
+		TLS:        tlsConfig,
+		MaxLiteral: cfg.Limits.MaxMessageSize,
+		Logger:     log,
+	})
 	services := map[string]func(net.Listener) error{
-		"smtp": srv.ServeSMTP,
-		"lmtp": srv.ServeLMTP,
+		"smtp":  srv.ServeSMTP,
+		"lmtp":  srv.ServeLMTP,
+		"imap":  imapSrv.Serve,
+		"imaps": imapSrv.ServeTLS,
 	}
 	errc := make(chan error, len(services))
 	fmt.Fprintf(stdout, "zest %s: data in %s, hostname %s\n", version, cfg.Data, cfg.Hostname)
@@ -287,6 +297,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		ln, err := net.Listen("tcp", l.Addr)
 		if err != nil {
 			srv.Shutdown(context.Background())
+			imapSrv.Shutdown(context.Background())
 			return fmt.Errorf("listen %s on %s: %w", l.Key, l.Addr, err)
 		}
 		fmt.Fprintf(stdout, "  %-12s %s\n", l.Key, ln.Addr())
@@ -315,9 +326,17 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	// before their data is acknowledged, and the client retries.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		log.Warn("shutdown", "err", err)
+	var wg sync.WaitGroup
+	for name, shutdown := range map[string]func(context.Context) error{"smtp": srv.Shutdown, "imap": imapSrv.Shutdown} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := shutdown(ctx); err != nil {
+				log.Warn("shutdown", "server", name, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 	return serveErr
 }
 
