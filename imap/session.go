@@ -356,6 +356,7 @@ func handleIdle(c *conn, cmd *command) error {
 type authLimiter struct {
 	mu    sync.Mutex
 	fails map[netip.Addr]*failures
+	unit  time.Duration // the delay per recent failure
 }
 
 type failures struct {
@@ -369,7 +370,9 @@ const (
 	maxFailureWait = 5 * time.Second
 )
 
-func newAuthLimiter() *authLimiter { return &authLimiter{fails: map[netip.Addr]*failures{}} }
+func newAuthLimiter() *authLimiter {
+	return &authLimiter{fails: map[netip.Addr]*failures{}, unit: 250 * time.Millisecond}
+}
 
 // allow reports whether addr may try a login now, or how long it must wait.
 func (l *authLimiter) allow(addr netip.Addr) (time.Duration, bool) {
@@ -403,7 +406,7 @@ func (l *authLimiter) failed(addr netip.Addr) time.Duration {
 	}
 	f.count++
 	f.last = time.Now()
-	return min(time.Duration(f.count)*250*time.Millisecond, maxFailureWait)
+	return min(time.Duration(f.count)*l.unit, maxFailureWait)
 }
 
 func (l *authLimiter) succeeded(addr netip.Addr) {
