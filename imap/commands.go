@@ -49,6 +49,7 @@ func mergeCommands(tables ...map[string]commandSpec) map[string]commandSpec {
 // because the commands or behaviour it names exist.
 var capabilities = []capabilitySpec{
 	{name: "IMAP4rev1", states: anyState},
+	{name: "IMAP4rev2", states: anyState},
 	{name: "STARTTLS", states: stateNotAuth, enabled: func(c *conn) bool { return c.srv.cfg.TLS != nil && !c.tls }},
 	{name: "LOGINDISABLED", states: stateNotAuth, enabled: func(c *conn) bool { return !c.plaintextOK() }},
 	{name: "AUTH=PLAIN", states: stateNotAuth, enabled: (*conn).plaintextOK},
@@ -65,6 +66,14 @@ var capabilities = []capabilitySpec{
 	{name: "CHILDREN", states: authed},
 	{name: "SPECIAL-USE", states: authed},
 	{name: "UNAUTHENTICATE", states: authed},
+	{name: "STATUS=SIZE", states: authed},
+	{name: "UTF8=ACCEPT", states: authed},
+	{name: "ESEARCH", states: authed},
+	{name: "SEARCHRES", states: authed},
+	{name: "BINARY", states: authed},
+	{name: "LIST-EXTENDED", states: authed},
+	{name: "LIST-STATUS", states: authed},
+	{name: "CREATE-SPECIAL-USE", states: authed},
 }
 
 // capabilities returns what to advertise in the session's current state.

@@ -27,10 +27,54 @@ func (c *conn) oneMailboxArg() (string, error) {
 	return name, c.endOfArgs()
 }
 
+// specialUses are the attributes CREATE may give a mailbox (RFC 6154 §2).
+var specialUses = map[string]string{}
+
+func init() {
+	for _, a := range []string{`\All`, `\Archive`, `\Drafts`, `\Flagged`, `\Junk`, `\Sent`, `\Trash`} {
+		specialUses[strings.ToUpper(a)] = a
+	}
+}
+
+// handleCreate creates a mailbox, with the special use given by
+// CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3).
 func handleCreate(c *conn, cmd *command) error {
-	name, err := c.oneMailboxArg()
-	if err != nil {
+	var name string
+	if !c.dec.ExpectSP() || !c.dec.ExpectMailbox(&name) {
+		return c.dec.Err()
+	}
+	var uses []string
+	if c.dec.SP() {
+		ok := c.dec.ExpectList(func() bool {
+			var param string
+			if !c.dec.ExpectAtom(&param) {
+				return false
+			}
+			if !strings.EqualFold(param, "USE") {
+				return c.dec.Failf("unknown CREATE parameter %s", param)
+			}
+			return c.dec.ExpectSP() && c.dec.ExpectList(func() bool {
+				var use string
+				if !c.dec.Special('\\') || !c.dec.ExpectAtom(&use) {
+					return c.dec.Failf("expected a special-use attribute")
+				}
+				uses = append(uses, `\`+use)
+				return true
+			})
+		})
+		if !ok {
+			return c.dec.Err()
+		}
+	}
+	if err := c.endOfArgs(); err != nil {
 		return err
+	}
+	for i, u := range uses {
+		canon, ok := specialUses[strings.ToUpper(u)]
+		if !ok {
+			return no("USEATTR", "unsupported special-use attribute %s", u)
+		}
+		uses[i] = canon
 	}
 	// A trailing delimiter says the client intends to create children
 	// (RFC 3501 §6.3.3); the mailbox is created all the same.
@@ -38,7 +82,7 @@ func handleCreate(c *conn, cmd *command) error {
 	if storage.IsInbox(name) {
 		return no("ALREADYEXISTS", "INBOX always exists")
 	}
-	_, err = c.srv.store.CreateMailbox(c.ctx, c.account.ID, name)
+	_, err := c.srv.store.CreateMailbox(c.ctx, c.account.ID, name, uses...)
 	return err
 }
 
@@ -73,53 +117,126 @@ func handleSubscribe(c *conn, cmd *command) error {
 	return c.srv.store.SetSubscribed(c.ctx, c.account.ID, name, cmd.name == "SUBSCRIBE")
 }
 
+// listOptions are LIST-EXTENDED's selection and return options (RFC 5258
+// §3, RFC 6154 §5.1, RFC 5819).
+type listOptions struct {
+	selSubscribed, selSpecialUse, recursive bool
+	retSubscribed                           bool
+	status                                  []string // LIST-STATUS items, or nil
+}
+
+// selects reports whether mb meets the selection options.
+func (o *listOptions) selects(mb *storage.Mailbox) bool {
+	return (!o.selSubscribed || mb.Subscribed) && (!o.selSpecialUse || len(mb.SpecialUse) > 0)
+}
+
 // handleList answers LIST and LSUB (RFC 3501 §6.3.8, §6.3.9) with the
-// CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes.
+// CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes, and LIST's
+// extended forms: selection and return options and several patterns
+// (LIST-EXTENDED, RFC 5258), STATUS (LIST-STATUS, RFC 5819).
 func handleList(c *conn, cmd *command) error {
-	var ref, pattern string
-	if !c.dec.ExpectSP() || !c.dec.ExpectMailbox(&ref) || !c.dec.ExpectSP() {
+	lsub := cmd.name == "LSUB"
+	var opt listOptions
+	if !c.dec.ExpectSP() {
 		return c.dec.Err()
 	}
-	// The pattern may hold wildcards, which an astring does not allow.
-	if !c.dec.String(&pattern) && (c.dec.Err() != nil || !c.dec.Func(&pattern, isListChar)) {
-		c.dec.Failf("expected a mailbox pattern")
+	if !lsub && c.dec.Peek('(') {
+		if !c.listSelectOpts(&opt) || !c.dec.ExpectSP() {
+			return c.dec.Err()
+		}
+	}
+	var ref string
+	if !c.dec.ExpectMailbox(&ref) || !c.dec.ExpectSP() {
 		return c.dec.Err()
+	}
+	var patterns []string
+	if !lsub && c.dec.Peek('(') {
+		ok := c.dec.ExpectList(func() bool {
+			var p string
+			patterns = append(patterns, "")
+			ok := c.listPattern(&p)
+			patterns[len(patterns)-1] = p
+			return ok
+		})
+		if !ok {
+			return c.dec.Err()
+		}
+		if len(patterns) == 0 {
+			return bad("LIST needs at least one pattern")
+		}
+	} else {
+		var p string
+		if !c.listPattern(&p) {
+			return c.dec.Err()
+		}
+		patterns = []string{p}
+	}
+	if !lsub && c.dec.SP() {
+		if !c.listReturnOpts(&opt) {
+			return c.dec.Err()
+		}
 	}
 	if err := c.endOfArgs(); err != nil {
 		return err
 	}
-	if !c.dec.UTF8 {
-		var err error
-		if pattern, err = decodeListPattern(pattern); err != nil {
-			return bad("pattern: %v", err)
+	if opt.recursive && !opt.selSubscribed && !opt.selSpecialUse {
+		// RFC 5258 §3.1: RECURSIVEMATCH alone (or with REMOTE) is an error.
+		return bad("RECURSIVEMATCH needs another selection option")
+	}
+	if opt.selSubscribed {
+		opt.retSubscribed = true // RFC 5258 §3.1: SUBSCRIBED implies its return option
+	}
+	for i, p := range patterns {
+		if !c.dec.UTF8 {
+			var err error
+			if patterns[i], err = decodeListPattern(p); err != nil {
+				return bad("pattern: %v", err)
+			}
 		}
 	}
-	lsub := cmd.name == "LSUB"
-	if pattern == "" {
+	if len(patterns) == 1 && patterns[0] == "" && !opt.selSubscribed && !opt.selSpecialUse {
 		// The hierarchy delimiter and root (RFC 3501 §6.3.8).
 		c.enc.Raw("* ").Raw(cmd.name).Raw(` (\Noselect) "/" ""`).CRLF()
 		return nil
 	}
-	full := ref + pattern // RFC 3501 §6.3.8: the reference is prefixed as it is
 	boxes, err := c.srv.store.Mailboxes(c.ctx, c.account.ID)
 	if err != nil {
 		return err
 	}
+	if lsub {
+		opt.selSubscribed = true
+	}
 	hasChildren := map[string]bool{}
+	childSelected := map[string]bool{} // a descendant meets the selection options
 	for _, mb := range boxes {
-		if i := strings.LastIndex(mb.Name, storage.Delimiter); i > 0 {
-			for p := mb.Name[:i]; ; {
-				hasChildren[p] = true
-				j := strings.LastIndex(p, storage.Delimiter)
-				if j <= 0 {
-					break
-				}
-				p = p[:j]
+		sel := opt.selects(mb)
+		for p := mb.Name; ; {
+			i := strings.LastIndex(p, storage.Delimiter)
+			if i <= 0 {
+				break
+			}
+			p = p[:i]
+			hasChildren[p] = true
+			if sel {
+				childSelected[p] = true
 			}
 		}
 	}
 	for _, mb := range boxes {
-		if lsub && !mb.Subscribed || !matchPattern(full, mb.Name) {
+		match := false
+		for _, p := range patterns {
+			// RFC 3501 §6.3.8: the reference is prefixed as it is.
+			if p != "" && matchPattern(ref+p, mb.Name) {
+				match = true
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		selected := opt.selects(mb)
+		childInfo := opt.recursive && childSelected[mb.Name]
+		if !selected && !childInfo {
 			continue
 		}
 		var attrs []string
@@ -128,12 +245,101 @@ func handleList(c *conn, cmd *command) error {
 		} else {
 			attrs = append(attrs, `\HasNoChildren`)
 		}
+		if opt.retSubscribed && mb.Subscribed && !lsub {
+			attrs = append(attrs, `\Subscribed`)
+		}
 		if !lsub {
 			attrs = append(attrs, mb.SpecialUse...)
 		}
-		c.enc.Raw("* ").Raw(cmd.name).Raw(" (").Raw(strings.Join(attrs, " ")).Raw(`) "/" `).Mailbox(mb.Name).CRLF()
+		c.enc.Raw("* ").Raw(cmd.name).Raw(" (").Raw(strings.Join(attrs, " ")).Raw(`) "/" `).Mailbox(mb.Name)
+		if childInfo {
+			// RFC 5258 §3.5: which selection options a descendant meets.
+			c.enc.Raw(` ("CHILDINFO" (`)
+			var kinds []string
+			if opt.selSubscribed {
+				kinds = append(kinds, `"SUBSCRIBED"`)
+			}
+			if opt.selSpecialUse {
+				kinds = append(kinds, `"SPECIAL-USE"`)
+			}
+			c.enc.Raw(strings.Join(kinds, " ")).Raw("))")
+		}
+		c.enc.CRLF()
+		if opt.status != nil && selected {
+			// RFC 5819 §2: STATUS right after the mailbox's LIST line.
+			writeStatus(c, mb, opt.status)
+		}
 	}
 	return nil
+}
+
+// listPattern reads a LIST pattern, which may hold wildcards an astring
+// does not allow.
+func (c *conn) listPattern(p *string) bool {
+	if !c.dec.String(p) && (c.dec.Err() != nil || !c.dec.Func(p, isListChar)) {
+		return c.dec.Failf("expected a mailbox pattern")
+	}
+	return true
+}
+
+// listSelectOpts reads "(" [option *(SP option)] ")" (RFC 5258 §6).
+func (c *conn) listSelectOpts(o *listOptions) bool {
+	return c.dec.ExpectList(func() bool {
+		var s string
+		if !c.dec.ExpectAtom(&s) {
+			return false
+		}
+		switch strings.ToUpper(s) {
+		case "SUBSCRIBED":
+			o.selSubscribed = true
+		case "REMOTE":
+			// No remote mailboxes here: nothing to add.
+		case "RECURSIVEMATCH":
+			o.recursive = true
+		case "SPECIAL-USE":
+			o.selSpecialUse = true
+		default:
+			return c.dec.Failf("unknown LIST selection option %s", s)
+		}
+		return true
+	})
+}
+
+// listReturnOpts reads "RETURN (" [option *(SP option)] ")".
+func (c *conn) listReturnOpts(o *listOptions) bool {
+	var word string
+	if !c.dec.ExpectAtom(&word) {
+		return false
+	}
+	if !strings.EqualFold(word, "RETURN") {
+		return c.dec.Failf("expected RETURN")
+	}
+	if !c.dec.ExpectSP() {
+		return false
+	}
+	return c.dec.ExpectList(func() bool {
+		var s string
+		if !c.dec.ExpectAtom(&s) {
+			return false
+		}
+		switch strings.ToUpper(s) {
+		case "SUBSCRIBED":
+			o.retSubscribed = true
+		case "CHILDREN":
+			// \HasChildren and \HasNoChildren are always returned.
+		case "SPECIAL-USE":
+			// Special-use attributes are always returned.
+		case "STATUS":
+			var items []string
+			if !c.dec.ExpectSP() || !c.statusItemList(&items) {
+				return false
+			}
+			o.status = append(o.status[:0:0], items...)
+		default:
+			return c.dec.Failf("unknown LIST return option %s", s)
+		}
+		return true
+	})
 }
 
 func isListChar(b byte) bool { return wire.IsAStringChar(b) || b == '%' || b == '*' }
@@ -215,19 +421,7 @@ func handleStatus(c *conn, cmd *command) error {
 		return c.dec.Err()
 	}
 	var items []string
-	ok := c.dec.ExpectList(func() bool {
-		var item string
-		if !c.dec.ExpectAtom(&item) {
-			return false
-		}
-		item = strings.ToUpper(item)
-		if !statusItems[item] {
-			return c.dec.Failf("unknown STATUS item %s", item)
-		}
-		items = append(items, item)
-		return true
-	})
-	if !ok {
+	if !c.statusItemList(&items) {
 		return c.dec.Err()
 	}
 	if err := c.endOfArgs(); err != nil {
@@ -237,6 +431,28 @@ func handleStatus(c *conn, cmd *command) error {
 	if err != nil {
 		return err
 	}
+	writeStatus(c, mb, items)
+	return nil
+}
+
+// statusItemList reads a parenthesised list of STATUS items.
+func (c *conn) statusItemList(items *[]string) bool {
+	return c.dec.ExpectList(func() bool {
+		var item string
+		if !c.dec.ExpectAtom(&item) {
+			return false
+		}
+		item = strings.ToUpper(item)
+		if !statusItems[item] {
+			return c.dec.Failf("unknown STATUS item %s", item)
+		}
+		*items = append(*items, item)
+		return true
+	})
+}
+
+// writeStatus writes one STATUS response from the mailbox's counters.
+func writeStatus(c *conn, mb *storage.Mailbox, items []string) {
 	c.enc.Raw("* STATUS ").Mailbox(mb.Name).Raw(" (")
 	for i, item := range items {
 		if i > 0 {
@@ -261,5 +477,4 @@ func handleStatus(c *conn, cmd *command) error {
 		}
 	}
 	c.enc.Raw(")").CRLF()
-	return nil
 }

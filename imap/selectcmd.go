@@ -12,6 +12,9 @@ var selectCommands = map[string]commandSpec{
 	"EXAMINE":  {states: authed, handle: handleSelect},
 	"CLOSE":    {states: stateSelected, handle: handleClose},
 	"UNSELECT": {states: stateSelected, handle: handleUnselect},
+	// CHECK asks for a checkpoint (RFC 3501 §6.4.1; gone in RFC 9051):
+	// every change is durable already, so it only reports updates.
+	"CHECK": {states: stateSelected, handle: handleNoop},
 }
 
 // permanentFlags are the flags a client may set; \* allows new keywords.
@@ -64,9 +67,12 @@ func handleSelect(c *conn, cmd *command) error {
 		c.enc.Raw("* OK [PERMANENTFLAGS ").Raw(permanentFlags).Raw("] flags permitted").CRLF()
 	}
 	c.enc.Raw("* ").Number(uint32(len(msgs))).Raw(" EXISTS").CRLF()
-	c.enc.Raw("* 0 RECENT").CRLF()
-	if firstUnseen > 0 {
-		c.enc.Raw("* OK [UNSEEN ").Number(uint32(firstUnseen)).Raw("] first unseen message").CRLF()
+	if !c.enabled["IMAP4rev2"] {
+		// RFC 9051 dropped \Recent and the UNSEEN code; IMAP4rev1 needs them.
+		c.enc.Raw("* 0 RECENT").CRLF()
+		if firstUnseen > 0 {
+			c.enc.Raw("* OK [UNSEEN ").Number(uint32(firstUnseen)).Raw("] first unseen message").CRLF()
+		}
 	}
 	c.enc.Raw("* OK [UIDVALIDITY ").Number(box.UIDValidity).Raw("] UIDs valid").CRLF()
 	c.enc.Raw("* OK [UIDNEXT ").Number(uint32(box.UIDNext)).Raw("] predicted next UID").CRLF()

@@ -244,7 +244,13 @@ func handleID(c *conn, cmd *command) error {
 }
 
 // enableable lists what ENABLE can turn on (RFC 5161); extensions add to it.
-var enableable = map[string]bool{}
+var enableable = map[string]bool{
+	"IMAP4REV2":   true, // RFC 9051 behaviour (ESEARCH answers, no \Recent)
+	"UTF8=ACCEPT": true, // RFC 6855: UTF-8 mailbox names and quoted strings
+}
+
+// canonicalCapability spells an enabled capability as it is advertised.
+var canonicalCapability = map[string]string{"IMAP4REV2": "IMAP4rev2", "UTF8=ACCEPT": "UTF8=ACCEPT"}
 
 func handleEnable(c *conn, cmd *command) error {
 	var names []string
@@ -263,10 +269,19 @@ func handleEnable(c *conn, cmd *command) error {
 	}
 	var done []string
 	for _, n := range names {
-		if enableable[n] && !c.enabled[n] {
+		if !enableable[n] {
+			continue
+		}
+		if canon, ok := canonicalCapability[n]; ok {
+			n = canon
+		}
+		if !c.enabled[n] {
 			c.enabled[n] = true
 			done = append(done, n)
 		}
+	}
+	if c.enabled["UTF8=ACCEPT"] {
+		c.dec.UTF8, c.enc.UTF8 = true, true
 	}
 	c.enc.Raw("* ENABLED")
 	for _, n := range done {

@@ -30,6 +30,8 @@ type view struct {
 
 	gone    map[storage.UID]bool             // expunged in the store, EXPUNGE not yet sent
 	changed map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
+
+	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
 }
 
 func newView(box *storage.Mailbox, msgs []*storage.Message, readOnly bool) *view {
@@ -144,6 +146,23 @@ func (v *view) toldFlags(uid storage.UID, modseq uint64) {
 	}
 }
 
+// forget removes messages the session itself told the client were
+// expunged (MOVE's EXPUNGEs), so the store's tombstones are not reported
+// again.
+func (v *view) forget(uids []storage.UID) {
+	for _, uid := range uids {
+		i := v.index(uid)
+		if i < 0 {
+			continue
+		}
+		v.uids = slices.Delete(v.uids, i, i+1)
+		v.modseqs = slices.Delete(v.modseqs, i, i+1)
+		delete(v.gone, uid)
+		delete(v.changed, uid)
+		v.told--
+	}
+}
+
 func writeFlags(enc *wire.Encoder, f storage.Flags) {
 	names := f.Names()
 	enc.List(len(names), func(i int) { enc.Atom(names[i]) })
@@ -155,6 +174,11 @@ func writeFlags(enc *wire.Encoder, f storage.Flags) {
 // larger (RFC 9051 §9, seq-range). A sequence number beyond the mailbox is
 // an error (RFC 3501 §6.4.8: BAD); UIDs that do not exist are skipped.
 func (v *view) resolve(set imap.NumSet, uid bool) ([]int, error) {
+	if set == nil || imap.IsSearchRes(set) {
+		// "$" (the decoder gives nil): the saved result, by UID; empty
+		// before any SAVE (RFC 5182 §2.1).
+		set, uid = v.saved, true
+	}
 	n := len(v.uids)
 	var out []int
 	seen := map[int]bool{}

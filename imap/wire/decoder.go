@@ -427,11 +427,15 @@ func (d *Decoder) ExpectMailbox(ptr *string) bool {
 		return false
 	}
 	name := raw
-	if !d.UTF8 {
+	// Modified UTF-7 never has 8-bit bytes, so a name with them is UTF-8
+	// even before UTF8=ACCEPT: IMAP4rev2 clients send UTF-8 (RFC 9051 §5.1).
+	if !d.UTF8 && !has8bit(raw) {
 		var err error
 		if name, err = DecodeMUTF7(raw); err != nil {
 			return d.Failf("mailbox name %q: %v", raw, err)
 		}
+	} else if !utf8.ValidString(raw) {
+		return d.Failf("mailbox name %q is not valid UTF-8", raw)
 	}
 	if strings.EqualFold(name, "INBOX") {
 		name = "INBOX"
@@ -679,4 +683,13 @@ func parseSeqNumber(s string) (uint32, error) {
 		return 0, errors.New("number out of range")
 	}
 	return uint32(n), nil
+}
+
+func has8bit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }

@@ -179,15 +179,18 @@ func TestMailboxNames(t *testing.T) {
 			t.Errorf("EncodeMUTF7(%q) = %q, want %q", tc.want, enc, tc.in)
 		}
 	}
-	for _, bad := range []string{"&", "&U,BTFw", "&AGE-", "&2D0-", "caf\xc3\xa9"} {
+	var got string
+	for _, bad := range []string{"&", "&U,BTFw", "&AGE-", "&2D0-", "caf\xc3", `"caf\xe9"`} {
 		var got string
 		if d := dec(bad + " "); d.ExpectMailbox(&got) && d.ExpectSP() {
 			t.Errorf("%q accepted as %q", bad, got)
 		}
 	}
+	if d := dec(`"grüße" `); !d.ExpectMailbox(&got) || got != "grüße" {
+		t.Errorf("a UTF-8 name from an IMAP4rev2 client before ENABLE: %q %v", got, d.Err())
+	}
 	d := dec("grüße ")
 	d.UTF8 = true
-	var got string
 	if d.ExpectMailbox(&got) && d.ExpectSP() {
 		// An atom cannot hold 8-bit bytes; UTF-8 names arrive quoted.
 		t.Errorf("8-bit atom accepted: %q", got)
