@@ -63,6 +63,7 @@ type fetchItem struct {
 
 // fetchRequest is the parsed item list and what it needs per message.
 type fetchRequest struct {
+	uid        bool // UID FETCH: messages are named by UID
 	items      []fetchItem
 	needRecord bool // anything beyond UID
 	setSeen    bool // a non-PEEK body item
@@ -90,6 +91,7 @@ func handleFetch(c *conn, cmd *command) error {
 	if err := c.endOfArgs(); err != nil {
 		return err
 	}
+	req.uid = uid
 	if uid && !req.has(fetchUID) {
 		// UID FETCH always reports the UID (RFC 3501 §6.4.8); first, as
 		// clients look for it there.
@@ -379,8 +381,12 @@ func (c *conn) fetch(pos []int, req *fetchRequest) error {
 			}
 		}
 	}
-	if expunged {
-		return no("EXPUNGEISSUED", "some messages were expunged")
+	if expunged && !req.uid {
+		// The command did what it could; the code tells the client that
+		// some sequence numbers it holds name expunged messages (RFC 5530).
+		// A UID FETCH names messages by UID, and a UID that no longer
+		// exists is simply not there (RFC 3501 §6.4.8).
+		return &respError{status: "OK", code: "EXPUNGEISSUED", text: "some messages were expunged; the rest is here"}
 	}
 	return nil
 }

@@ -318,9 +318,10 @@ func fetchMailboxID(t *testing.T, e *testEnv, name string) storage.MailboxID {
 	return mb.ID
 }
 
-// RFC 9051 §7.1 (EXPUNGEISSUED) and RFC 3501 §7.4.1: a message another
-// session expunged gets no FETCH response, the command ends NO
-// [EXPUNGEISSUED], and its EXPUNGE waits for a command that allows it.
+// RFC 5530 (EXPUNGEISSUED) and RFC 3501 §7.4.1: a message another
+// session expunged gets no FETCH response, a FETCH by sequence number ends
+// OK [EXPUNGEISSUED] (a UID FETCH plain OK: the UID is simply gone), and
+// the EXPUNGE waits for a command that allows it.
 func TestFetchExpungedByOtherSession(t *testing.T) {
 	e := newTestEnv(t)
 	fetchDeliverAt(e, fetchSimple, fetchSimple, fetchSimple)
@@ -332,13 +333,13 @@ func TestFetchExpungedByOtherSession(t *testing.T) {
 	// Not yet seen by the view: the record is missing.
 	r.send("A FETCH 1:3 FLAGS")
 	got, tagged := fetchResponses(r, "A")
-	if strings.Join(got, "|") != "* 1 FETCH (FLAGS ())|* 3 FETCH (FLAGS ())" || tagged != "A NO [EXPUNGEISSUED] some messages were expunged" {
+	if strings.Join(got, "|") != "* 1 FETCH (FLAGS ())|* 3 FETCH (FLAGS ())" || tagged != "A OK [EXPUNGEISSUED] some messages were expunged; the rest is here" {
 		t.Errorf("first FETCH: %q %q", got, tagged)
 	}
 	// Now known to the view, still not told to the client.
 	r.send("B FETCH 2 (UID)")
 	got, tagged = fetchResponses(r, "B")
-	if len(got) != 0 || tagged != "B NO [EXPUNGEISSUED] some messages were expunged" {
+	if len(got) != 0 || tagged != "B OK [EXPUNGEISSUED] some messages were expunged; the rest is here" {
 		t.Errorf("second FETCH: %q %q", got, tagged)
 	}
 	r.send("C FETCH 3 UID")
@@ -550,4 +551,21 @@ func TestFetchSavedResult(t *testing.T) {
 	r.send("S1 SEARCH RETURN (SAVE) SUBJECT parts")
 	r.untilTagged("S1 OK")
 	fetchOne(t, r, "FETCH $ (UID RFC822.SIZE)", fmt.Sprintf("* 2 FETCH (UID 2 RFC822.SIZE %d)", len(fetchMultipart)))
+}
+
+// RFC 3501 §6.4.8: a UID FETCH of a UID another session expunged answers
+// OK with nothing for it, and may carry the EXPUNGE (UID commands allow it).
+func TestUIDFetchOfExpungedUID(t *testing.T) {
+	e := newTestEnv(t)
+	fetchDeliverAt(e, fetchSimple, fetchSimple)
+	r := e.rawLoggedIn()
+	fetchSelect(r, "SELECT")
+	if _, err := e.store.Expunge(context.Background(), e.alice.ID, fetchMailboxID(t, e, "INBOX"), []storage.UID{2}); err != nil {
+		t.Fatal(err)
+	}
+	r.send("A UID FETCH 2 FLAGS")
+	got, tagged := fetchResponses(r, "A")
+	if strings.Join(got, "|") != "* 2 EXPUNGE" || tagged != "A OK UID FETCH completed" {
+		t.Errorf("UID FETCH of an expunged UID: %q %q", got, tagged)
+	}
 }

@@ -99,6 +99,9 @@ func handleSearch(c *conn, cmd *command) error {
 	if ret.save {
 		c.sel.saved = savedResult(c.sel, found, ret)
 	}
+	if c.enabled["IMAP4rev2"] {
+		ret.esearch = true // RFC 9051 §6.4.4: always ESEARCH, ALL by default
+	}
 	nums := make([]uint32, len(found))
 	for i, pos := range found {
 		if uidCmd {

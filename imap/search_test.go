@@ -303,20 +303,9 @@ func TestSearchRes(t *testing.T) {
 	step("SEARCH $", "* SEARCH 5 10 15 20")
 	if _, ok := commands["UID FETCH"]; ok {
 		r.send("F UID FETCH $ (FLAGS)")
-		var got []string
-		for {
-			l := r.line()
-			if strings.HasPrefix(l, "F ") {
-				if strings.HasPrefix(l, "F BAD") && strings.Contains(l, "$") {
-					// FETCH does not take "$" yet: view.resolve does.
-					t.Logf("UID FETCH $ refused by FETCH: %s", l)
-					got = nil
-				} else if len(got) != 4 || !strings.HasPrefix(got[0], "* 5 FETCH (") || !strings.Contains(got[0], `\Answered`) {
-					t.Errorf("UID FETCH $: %q then %q", got, l)
-				}
-				break
-			}
-			got = append(got, l)
+		got := r.untilTagged("F OK")
+		if len(got) != 4 || !strings.HasPrefix(got[0], "* 5 FETCH (") || !strings.Contains(got[0], `\Answered`) {
+			t.Errorf("UID FETCH $: %q", got)
 		}
 	}
 	// A SEARCH with SAVE that fails with NO empties the result; a BAD
@@ -370,6 +359,28 @@ func TestSearchClient(t *testing.T) {
 	}
 	if got := data.AllSeqNums(); !slices.Equal(got, []uint32{6, 8, 12, 16}) {
 		t.Errorf("Search OR: %v", got)
+	}
+}
+
+// TestSearchIMAP4rev2 checks that after ENABLE IMAP4rev2 a SEARCH without
+// RETURN answers with ESEARCH ALL (RFC 9051 §6.4.4, §7.3.4).
+func TestSearchIMAP4rev2(t *testing.T) {
+	f := newSearchFixture(t)
+	r := f.e.rawLoggedIn()
+	r.send("E ENABLE IMAP4rev2")
+	r.untilTagged("E OK")
+	r.send("S SELECT INBOX")
+	r.untilTagged("S OK")
+	for _, tc := range []struct{ cmd, want string }{
+		{"SEARCH FLAGGED", `* ESEARCH (TAG "X") ALL 3,6,9,12,15,18`},
+		{"UID SEARCH 1:3", `* ESEARCH (TAG "X") UID ALL 3:5`},
+		{"SEARCH KEYWORD $Nothing", `* ESEARCH (TAG "X")`},
+		{"SEARCH RETURN (COUNT) SEEN", `* ESEARCH (TAG "X") COUNT 10`},
+	} {
+		r.send("X " + tc.cmd)
+		if got := r.untilTagged("X OK"); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("%s:\n got %q\nwant %q", tc.cmd, got, tc.want)
+		}
 	}
 }
 

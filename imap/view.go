@@ -202,7 +202,7 @@ func (v *view) resolve(set imap.NumSet, uid bool) ([]int, error) {
 				start, stop = stop, start
 			}
 			if n == 0 || stop > uint32(n) || start == 0 {
-				return nil, bad("sequence number %v is beyond the %d messages in the mailbox", r, n)
+				return nil, bad("sequence number %s is beyond the %d messages in the mailbox", imap.SeqSet{r}.String(), n)
 			}
 			for s := start; s <= stop; s++ {
 				add(int(s - 1))
