@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -248,6 +249,20 @@ func openStore(cfg Config, log *slog.Logger) (*storage.Store, error) {
 // serve runs the server until SIGINT or SIGTERM.
 func serve(cfg Config, configPath string, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.Log.SlogLevel()}))
+	if path := os.Getenv("ZEST_CPUPROFILE"); path != "" {
+		// For performance work: a CPU profile of the whole run.
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("ZEST_CPUPROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("ZEST_CPUPROFILE: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	tlsConfig, err := loadTLS(cfg)
 	if err != nil {
 		return err

@@ -335,6 +335,19 @@ func (c *conn) sync(allowExpunge bool) error { return c.syncWith(false, allowExp
 
 // syncWith is sync for a caller that already knows the mailbox changed.
 func (c *conn) syncWith(dirty, allowExpunge bool) error {
+	if err := c.freshen(dirty); err != nil {
+		return err
+	}
+	if c.sel != nil {
+		c.sel.report(c.enc, allowExpunge, c.enabled["CONDSTORE"])
+	}
+	return nil
+}
+
+// freshen drains the event subscription and, when the selected mailbox
+// changed, brings the view (and its records) up to date without telling
+// the client yet: commands that read records call it first.
+func (c *conn) freshen(dirty bool) error {
 	if c.sub == nil {
 		return nil
 	}
@@ -352,14 +365,8 @@ func (c *conn) syncWith(dirty, allowExpunge bool) error {
 	if c.sub.Overflowed() {
 		dirty = true
 	}
-	if c.sel == nil {
+	if c.sel == nil || !dirty {
 		return nil
 	}
-	if dirty {
-		if err := c.sel.refresh(c.ctx, c.srv.store); err != nil {
-			return err
-		}
-	}
-	c.sel.report(c.enc, allowExpunge, c.enabled["CONDSTORE"])
-	return nil
+	return c.sel.refresh(c.ctx, c.srv.store)
 }

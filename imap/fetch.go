@@ -359,27 +359,35 @@ func (c *conn) fetch(pos []int, req *fetchRequest) error {
 	}
 
 	f := &fetcher{c: c, req: req, vals: make([]fetchValue, len(req.items))}
-	for j, i := range live {
-		var m *storage.Message
-		if recs != nil {
-			if m = recs[j]; m == nil {
-				expunged = true // expunged since the view last looked
+	// One snapshot for every description and body range the command reads.
+	err := c.srv.store.Read(c.ctx, func(rd *storage.Reader) error {
+		f.rd = rd
+		for j, i := range live {
+			var m *storage.Message
+			if recs != nil {
+				if m = recs[j]; m == nil {
+					expunged = true // expunged since the view last looked
+					continue
+				}
+			}
+			err := f.message(i, m, seen[sel.uids[i]])
+			if errors.Is(err, storage.ErrNotFound) {
+				expunged = true
 				continue
 			}
-		}
-		err := f.message(i, m, seen[sel.uids[i]])
-		if errors.Is(err, storage.ErrNotFound) {
-			expunged = true
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if j%fetchFlushEvery == fetchFlushEvery-1 {
-			if err := c.flush(); err != nil {
+			if err != nil {
 				return err
 			}
+			if j%fetchFlushEvery == fetchFlushEvery-1 {
+				if err := c.flush(); err != nil {
+					return err
+				}
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if expunged && !req.uid {
 		// The command did what it could; the code tells the client that
@@ -394,67 +402,51 @@ func (c *conn) fetch(pos []int, req *fetchRequest) error {
 // checkBinary fails with NO [UNKNOWN-CTE] when a BINARY item of req
 // names a part whose encoding cannot be decoded in one of the messages.
 func (c *conn) checkBinary(recs []*storage.Message, req *fetchRequest) error {
-	for _, m := range recs {
-		if m == nil {
-			continue
-		}
-		f := &fetcher{c: c, req: req}
-		for k := range req.items {
-			it := &req.items[k]
-			if it.kind != fetchBinary {
+	return c.srv.store.Read(c.ctx, func(rd *storage.Reader) error {
+		for _, m := range recs {
+			if m == nil {
 				continue
 			}
-			p, _, err := f.binaryPart(m, it)
-			if errors.Is(err, storage.ErrNotFound) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if p != nil {
-				if _, ok := decodeCTE(p.Encoding, nil); !ok {
-					return errUnknownCTE
+			f := &fetcher{c: c, rd: rd, req: req}
+			for k := range req.items {
+				it := &req.items[k]
+				if it.kind != fetchBinary {
+					continue
+				}
+				p, _, err := f.binaryPart(m, it)
+				if errors.Is(err, storage.ErrNotFound) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				if p != nil {
+					if _, ok := decodeCTE(p.Encoding, nil); !ok {
+						return errUnknownCTE
+					}
 				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // fetchRecords reads the records of the messages at positions pos (nil
 // for one no longer in the store): one scan of the mailbox when the
 // command covers much of it, one read per message otherwise.
 func (c *conn) fetchRecords(pos []int) ([]*storage.Message, error) {
+	// The view keeps every message's current record; catch up with the
+	// store's changes first, then read from memory.
+	if err := c.freshen(false); err != nil {
+		return nil, err
+	}
 	sel := c.sel
 	recs := make([]*storage.Message, len(pos))
-	if len(pos) >= 64 && len(pos)*4 >= len(sel.uids) {
-		all, err := c.srv.store.Messages(c.ctx, c.account.ID, sel.mailbox)
-		if err != nil {
-			return nil, err
-		}
-		fetchReads.records.Add(int64(len(all)))
-		k := 0
-		for j, i := range pos {
-			uid := sel.uids[i]
-			for k < len(all) && all[k].UID < uid {
-				k++
-			}
-			if k < len(all) && all[k].UID == uid {
-				recs[j] = all[k]
-			}
-		}
-		return recs, nil
-	}
 	for j, i := range pos {
-		m, err := c.srv.store.Message(c.ctx, c.account.ID, sel.mailbox, sel.uids[i])
-		fetchReads.records.Add(1)
-		if errors.Is(err, storage.ErrNotFound) {
+		if sel.gone[sel.uids[i]] {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		recs[j] = m
+		recs[j] = sel.recs[i]
 	}
 	return recs, nil
 }
@@ -470,6 +462,7 @@ type fetchValue struct {
 // fetcher answers one FETCH command, a message at a time.
 type fetcher struct {
 	c    *conn
+	rd   *storage.Reader // the command's snapshot
 	req  *fetchRequest
 	vals []fetchValue
 	info *mimeinfo.Info // the current message's description, once read
@@ -606,7 +599,7 @@ func (f *fetcher) writeSectionName(it *fetchItem) {
 
 func (f *fetcher) loadInfo(m *storage.Message) (*mimeinfo.Info, error) {
 	if f.info == nil {
-		info, err := f.c.srv.store.MessageInfo(f.c.ctx, m.Blob)
+		info, err := f.rd.MessageInfo(m.Blob)
 		fetchReads.infos.Add(1)
 		if err != nil {
 			return nil, err
@@ -626,7 +619,7 @@ func (f *fetcher) readRange(m *storage.Message, it *fetchItem, start, end int64)
 		return []byte{}, nil
 	}
 	fetchReads.blobs.Add(1)
-	return f.c.srv.store.ReadBlob(f.c.ctx, m.Blob, start, end-start)
+	return f.rd.ReadBlob(m.Blob, start, end-start)
 }
 
 // partialRange applies <origin.count> to [start, end).
@@ -684,7 +677,7 @@ func (f *fetcher) section(m *storage.Message, it *fetchItem) (data []byte, isNil
 	default: // HEADER.FIELDS, HEADER.FIELDS.NOT
 		fetchReads.blobs.Add(1)
 		var h []byte
-		if h, err = f.c.srv.store.ReadBlob(f.c.ctx, m.Blob, p.HeaderStart, p.BodyStart-p.HeaderStart); err == nil {
+		if h, err = f.rd.ReadBlob(m.Blob, p.HeaderStart, p.BodyStart-p.HeaderStart); err == nil {
 			data = cut(filterHeader(h, s.fields, s.text == "HEADER.FIELDS.NOT"), it)
 		}
 	}
@@ -727,7 +720,7 @@ func (f *fetcher) binary(m *storage.Message, it *fetchItem) (data []byte, isNil 
 		return nil, false, errUnknownCTE
 	}
 	fetchReads.blobs.Add(1)
-	raw, err := f.c.srv.store.ReadBlob(f.c.ctx, m.Blob, p.BodyStart, p.End-p.BodyStart)
+	raw, err := f.rd.ReadBlob(m.Blob, p.BodyStart, p.End-p.BodyStart)
 	if err != nil {
 		return nil, false, err
 	}

@@ -215,58 +215,49 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 	}
 	needs := m.Needs()
 
-	// The records: a few by UID when a top-level UID set names only a
-	// few messages, else the whole mailbox in one snapshot.
+	// The records come from the view, which keeps them current.
+	if err := c.freshen(false); err != nil {
+		return nil, 0, err
+	}
 	positions, narrowed := c.narrowByUID(crit)
-	records := map[storage.UID]*storage.Message{}
-	if narrowed {
-		for _, pos := range positions {
-			msg, err := c.srv.store.Message(c.ctx, v.account, v.mailbox, v.uids[pos])
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, 0, err
-			}
-			records[msg.UID] = msg
-		}
-	} else {
-		_, msgs, err := c.srv.store.Snapshot(c.ctx, v.account, v.mailbox)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, msg := range msgs {
-			records[msg.UID] = msg
-		}
+	if !narrowed {
 		positions = make([]int, len(v.uids))
 		for i := range positions {
 			positions[i] = i
 		}
 	}
+	records := func(pos int) *storage.Message { return v.recs[pos] }
 
 	var found []int
 	var modseq uint64
-	for _, pos := range positions {
-		uid := v.uids[pos]
-		msg := records[uid]
-		if msg == nil || v.gone[uid] {
-			continue // expunged elsewhere: nothing left to match
+	// One snapshot for every description, header and body the keys read.
+	err = c.srv.store.Read(c.ctx, func(rd *storage.Reader) error {
+		for _, pos := range positions {
+			uid := v.uids[pos]
+			msg := records(pos)
+			if msg == nil || v.gone[uid] {
+				continue // expunged elsewhere: nothing left to match
+			}
+			cand := &search.Candidate{SeqNum: uint32(pos + 1), Message: msg}
+			if needs.Info || needs.Header || needs.Body {
+				loaders(rd, cand, needs)
+			}
+			ok, err := m.Match(cand)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // expunged while we searched
+			}
+			if err != nil {
+				return err
+			}
+			if ok {
+				found = append(found, pos)
+				modseq = max(modseq, msg.ModSeq)
+			}
 		}
-		cand := &search.Candidate{SeqNum: uint32(pos + 1), Message: msg}
-		if needs.Info || needs.Header || needs.Body {
-			c.loaders(cand, needs)
-		}
-		ok, err := m.Match(cand)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // expunged while we searched
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		if ok {
-			found = append(found, pos)
-			modseq = max(modseq, msg.ModSeq)
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	if !m.UsesModSeq() {
 		modseq = 0
@@ -275,31 +266,25 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 }
 
 // loaders gives a candidate lazy access to its description, header and
-// body. Each is read only when a key needs it, and the body of one message
+// body. Each is read only when a key needs it (the header from the small
+// record kept at delivery, not from the body), and the body of one message
 // is dropped before the next is read.
-func (c *conn) loaders(cand *search.Candidate, needs search.Needs) {
+func loaders(rd *storage.Reader, cand *search.Candidate, needs search.Needs) {
 	blob := cand.Message.Blob
 	var info *mimeinfo.Info
-	loadInfo := func() (*mimeinfo.Info, error) {
+	cand.Info = func() (*mimeinfo.Info, error) {
 		if info != nil {
 			return info, nil
 		}
 		var err error
-		info, err = c.srv.store.MessageInfo(c.ctx, blob)
+		info, err = rd.MessageInfo(blob)
 		return info, err
 	}
-	cand.Info = loadInfo
 	if needs.Header {
-		cand.Header = func() ([]byte, error) {
-			in, err := loadInfo()
-			if err != nil {
-				return nil, err
-			}
-			return c.srv.store.ReadBlob(c.ctx, blob, 0, int64(in.HeaderLen))
-		}
+		cand.Header = func() ([]byte, error) { return rd.MessageHeader(blob) }
 	}
 	if needs.Body {
-		cand.Body = func() ([]byte, error) { return c.srv.store.ReadBlob(c.ctx, blob, 0, -1) }
+		cand.Body = func() ([]byte, error) { return rd.ReadBlob(blob, 0, -1) }
 	}
 }
 

@@ -25,6 +25,10 @@ type view struct {
 
 	uids    []storage.UID // sequence number i+1 is uids[i], expunged-but-untold included
 	modseqs []uint64      // per message, the mod-sequence of what the client was told
+	// recs holds each message's current record, kept up to date from the
+	// change index, so FETCH and SEARCH read flags, dates and sizes from
+	// memory instead of scanning the store (about 100 bytes a message).
+	recs []*storage.Message
 	synced  uint64        // the mailbox's HIGHESTMODSEQ this view has read up to
 	told    int           // the EXISTS count last reported
 
@@ -37,7 +41,7 @@ type view struct {
 func newView(box *storage.Mailbox, msgs []*storage.Message, readOnly bool) *view {
 	v := &view{
 		account: box.Account, mailbox: box.ID, name: box.Name, uidValidity: box.UIDValidity, readOnly: readOnly,
-		uids: make([]storage.UID, len(msgs)), modseqs: make([]uint64, len(msgs)),
+		uids: make([]storage.UID, len(msgs)), modseqs: make([]uint64, len(msgs)), recs: msgs,
 		synced: box.HighestModSeq, told: len(msgs),
 		gone: map[storage.UID]bool{}, changed: map[storage.UID]*storage.Message{},
 	}
@@ -72,7 +76,12 @@ func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 			added = append(added, m)
 			continue
 		}
-		if i := v.index(m.UID); i >= 0 && m.ModSeq > v.modseqs[i] && !v.gone[m.UID] {
+		i := v.index(m.UID)
+		if i < 0 {
+			continue
+		}
+		v.recs[i] = m
+		if m.ModSeq > v.modseqs[i] && !v.gone[m.UID] {
 			v.changed[m.UID] = m
 		}
 	}
@@ -80,6 +89,7 @@ func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 	for _, m := range added {
 		v.uids = append(v.uids, m.UID)
 		v.modseqs = append(v.modseqs, m.ModSeq)
+		v.recs = append(v.recs, m)
 	}
 	for _, uid := range ch.Vanished {
 		if v.index(uid) >= 0 {
@@ -102,6 +112,7 @@ func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
 				delete(v.gone, v.uids[i])
 				v.uids = slices.Delete(v.uids, i, i+1)
 				v.modseqs = slices.Delete(v.modseqs, i, i+1)
+				v.recs = slices.Delete(v.recs, i, i+1)
 				v.told--
 			}
 		}
@@ -157,6 +168,7 @@ func (v *view) forget(uids []storage.UID) {
 		}
 		v.uids = slices.Delete(v.uids, i, i+1)
 		v.modseqs = slices.Delete(v.modseqs, i, i+1)
+		v.recs = slices.Delete(v.recs, i, i+1)
 		delete(v.gone, uid)
 		delete(v.changed, uid)
 		v.told--

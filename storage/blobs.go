@@ -14,9 +14,14 @@ import (
 // and let a partial FETCH read only the pieces it needs.
 const blobChunkSize = 256 << 10
 
-// storeBlob adds refs references to the body with hash h, writing the body
-// (and its parsed description) only if it is not stored yet.
-func (tx *wtx) storeBlob(h BlobHash, raw, info []byte, refs uint64) error {
+// maxStoredHeader bounds the header kept beside a body for SEARCH; a longer
+// header (rare, hostile) is read from the body instead.
+const maxStoredHeader = 64 << 10
+
+// storeBlob adds refs references to the body with hash h, writing the body,
+// its parsed description and its top-level header (the first headerLen
+// bytes) only if it is not stored yet.
+func (tx *wtx) storeBlob(h BlobHash, raw, info []byte, headerLen int, refs uint64) error {
 	k := blobHeadKey(h)
 	v, err := tx.Get(k)
 	switch {
@@ -43,6 +48,11 @@ func (tx *wtx) storeBlob(h BlobHash, raw, info []byte, refs uint64) error {
 	}
 	if err := tx.Set(blobInfoKey(h), info); err != nil {
 		return err
+	}
+	if headerLen <= maxStoredHeader && headerLen <= len(raw) {
+		if err := tx.Set(blobHdrKey(h), raw[:headerLen]); err != nil {
+			return err
+		}
 	}
 	return tx.Set(k, encodeBlobHead(head))
 }
@@ -86,6 +96,9 @@ func (tx *wtx) releaseBlob(h BlobHash) error {
 	if err := tx.Delete(blobInfoKey(h)); err != nil {
 		return err
 	}
+	if err := tx.Delete(blobHdrKey(h)); err != nil {
+		return err
+	}
 	return tx.Delete(blobHeadKey(h))
 }
 
@@ -113,54 +126,45 @@ func (s *Store) BlobRefs(ctx context.Context, h BlobHash) (uint64, error) {
 func (s *Store) ReadBlob(ctx context.Context, h BlobHash, offset, length int64) ([]byte, error) {
 	var out []byte
 	err := s.view(func(r kv.Reader) error {
-		v, err := getRecord(r, blobHeadKey(h), fmt.Errorf("blob %s: %w", h, ErrNotFound))
-		if err != nil {
-			return err
-		}
-		head, err := decodeBlobHead(v)
-		if err != nil {
-			return err
-		}
-		if offset < 0 {
-			offset = 0
-		}
-		if offset >= head.Size {
-			out = []byte{}
-			return nil
-		}
-		end := head.Size
-		if length >= 0 && offset+length < end {
-			end = offset + length
-		}
-		out = make([]byte, 0, end-offset)
-		for c := offset / blobChunkSize; c*blobChunkSize < end; c++ {
-			chunk, err := getRecord(r, blobChunkKey(h, uint32(c)), fmt.Errorf("blob %s chunk %d: %w", h, c, errCorrupt))
-			if err != nil {
-				return err
-			}
-			lo := max(offset-c*blobChunkSize, 0)
-			hi := min(end-c*blobChunkSize, int64(len(chunk)))
-			if lo > hi {
-				return fmt.Errorf("blob %s chunk %d: %w", h, c, errCorrupt)
-			}
-			out = append(out, chunk[lo:hi]...)
-		}
-		if int64(len(out)) != end-offset {
-			return fmt.Errorf("blob %s: %w", h, errCorrupt)
-		}
-		return nil
+		var err error
+		out, err = readBlob(r, h, offset, length)
+		return err
 	})
 	return out, err
 }
 
-// MessageInfo returns the encoded description (storage/mimeinfo) of the body
-// with hash h, written once at delivery.
-func (s *Store) messageInfoBytes(h BlobHash) ([]byte, error) {
-	var out []byte
-	err := s.view(func(r kv.Reader) error {
-		var err error
-		out, err = getRecord(r, blobInfoKey(h), fmt.Errorf("blob %s: %w", h, ErrNotFound))
-		return err
-	})
-	return out, err
+func readBlob(r kv.Reader, h BlobHash, offset, length int64) ([]byte, error) {
+	v, err := getRecord(r, blobHeadKey(h), fmt.Errorf("blob %s: %w", h, ErrNotFound))
+	if err != nil {
+		return nil, err
+	}
+	head, err := decodeBlobHead(v)
+	if err != nil {
+		return nil, err
+	}
+	offset = max(offset, 0)
+	if offset >= head.Size {
+		return []byte{}, nil
+	}
+	end := head.Size
+	if length >= 0 && offset+length < end {
+		end = offset + length
+	}
+	out := make([]byte, 0, end-offset)
+	for c := offset / blobChunkSize; c*blobChunkSize < end; c++ {
+		chunk, err := getRecord(r, blobChunkKey(h, uint32(c)), fmt.Errorf("blob %s chunk %d: %w", h, c, errCorrupt))
+		if err != nil {
+			return nil, err
+		}
+		lo := max(offset-c*blobChunkSize, 0)
+		hi := min(end-c*blobChunkSize, int64(len(chunk)))
+		if lo > hi {
+			return nil, fmt.Errorf("blob %s chunk %d: %w", h, c, errCorrupt)
+		}
+		out = append(out, chunk[lo:hi]...)
+	}
+	if int64(len(out)) != end-offset {
+		return nil, fmt.Errorf("blob %s: %w", h, errCorrupt)
+	}
+	return out, nil
 }

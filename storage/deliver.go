@@ -59,7 +59,8 @@ func (s *Store) Deliver(ctx context.Context, in Incoming, targets []Target) ([]S
 	// goroutine, so concurrent deliveries do it in parallel and the writer
 	// only copies bytes.
 	hash := BlobHash(sha256.Sum256(in.Raw))
-	info := mimeinfo.Parse(in.Raw).AppendBinary(nil)
+	parsed := mimeinfo.Parse(in.Raw)
+	info := parsed.AppendBinary(nil)
 	flags := make([]Flags, len(targets))
 	for i, t := range targets {
 		flags[i] = ParseFlags(t.Flags)
@@ -120,7 +121,7 @@ func (s *Store) Deliver(ctx context.Context, in Incoming, targets []Target) ([]S
 				return err
 			}
 		}
-		return tx.storeBlob(hash, in.Raw, info, stored)
+		return tx.storeBlob(hash, in.Raw, info, parsed.HeaderLen, stored)
 	})
 	if err != nil {
 		return nil, err
@@ -145,14 +146,4 @@ func (tx *wtx) createMailboxPath(a AccountID, name string) (*Mailbox, error) {
 		}
 	}
 	return tx.createMailbox(a, name, nil)
-}
-
-// MessageInfo returns the description of a message's body parsed at
-// delivery: envelope, body structure with part offsets, header length.
-func (s *Store) MessageInfo(ctx context.Context, h BlobHash) (*mimeinfo.Info, error) {
-	b, err := s.messageInfoBytes(h)
-	if err != nil {
-		return nil, err
-	}
-	return mimeinfo.Decode(b)
 }

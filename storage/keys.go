@@ -22,6 +22,7 @@ import (
 //	'B' hash                                   blob header (size, reference count)
 //	'b' hash chunk                             blob body, in chunks
 //	'I' hash                                   parsed message description (mimeinfo)
+//	'H' hash                                   the message's top-level header, for SEARCH
 const (
 	tSeq       = 'S'
 	tAccount   = 'A'
@@ -36,6 +37,7 @@ const (
 	tBlobHead  = 'B'
 	tBlobChunk = 'b'
 	tBlobInfo  = 'I'
+	tBlobHdr   = 'H'
 )
 
 func key(table byte, size int) []byte {
@@ -114,6 +116,7 @@ func tombstoneKey(a AccountID, m MailboxID, modseq uint64, uid UID) []byte {
 
 func blobHeadKey(h BlobHash) []byte { return append(key(tBlobHead, len(h)), h[:]...) }
 func blobInfoKey(h BlobHash) []byte { return append(key(tBlobInfo, len(h)), h[:]...) }
+func blobHdrKey(h BlobHash) []byte  { return append(key(tBlobHdr, len(h)), h[:]...) }
 
 func blobChunkKey(h BlobHash, chunk uint32) []byte {
 	return binary.BigEndian.AppendUint32(append(key(tBlobChunk, len(h)+4), h[:]...), chunk)

@@ -266,6 +266,11 @@ func TestDeliverSharesOneBlob(t *testing.T) {
 	if info.Envelope == nil || info.Envelope.Subject != "test 1" {
 		t.Errorf("envelope %+v", info.Envelope)
 	}
+	// The header is kept beside the body for SEARCH.
+	hdr, err := s.MessageHeader(ctx, m.Blob)
+	if err != nil || !bytes.HasPrefix(raw, hdr) || !bytes.HasSuffix(hdr, []byte("\r\n\r\n")) || len(hdr) != info.HeaderLen {
+		t.Errorf("MessageHeader = %q, %v", hdr, err)
+	}
 	mb, _ := s.Mailbox(ctx, bob.ID, res[1].MailboxID)
 	if mb.Messages != 1 || mb.Unseen != 0 || mb.UIDNext != 2 || mb.Size != int64(len(raw)) {
 		t.Errorf("bob's INBOX counters %+v", mb)
@@ -467,6 +472,9 @@ func TestExpungeReleasesBlob(t *testing.T) {
 	}
 	if _, err := s.MessageInfo(ctx, m.Blob); !errors.Is(err, ErrNotFound) {
 		t.Errorf("description still readable after last reference: %v", err)
+	}
+	if _, err := s.MessageHeader(ctx, m.Blob); !errors.Is(err, ErrNotFound) {
+		t.Errorf("header still readable after last reference: %v", err)
 	}
 }
 
