@@ -28,9 +28,9 @@ type view struct {
 	// recs holds each message's current record, kept up to date from the
 	// change index, so FETCH and SEARCH read flags, dates and sizes from
 	// memory instead of scanning the store (about 100 bytes a message).
-	recs []*storage.Message
-	synced  uint64        // the mailbox's HIGHESTMODSEQ this view has read up to
-	told    int           // the EXISTS count last reported
+	recs   []*storage.Message
+	synced uint64 // the mailbox's HIGHESTMODSEQ this view has read up to
+	told   int    // the EXISTS count last reported
 
 	gone    map[storage.UID]bool             // expunged in the store, EXPUNGE not yet sent
 	changed map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
