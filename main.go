@@ -267,6 +267,8 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopMemory := returnMemory()
+	defer stopMemory()
 	st, err := openStore(cfg, log)
 	if err != nil {
 		return err
@@ -367,4 +369,29 @@ func buildInfo() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// returnMemory keeps the resident size close to what the server really
+// uses, as a 1 GB board needs: the garbage collector runs at half the
+// default heap growth (unless GOGC says otherwise), and memory freed after
+// a burst (a mailbox sync, a large message) goes back to the system within a
+// minute instead of staying with the process.
+func returnMemory() (stop func()) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				debug.FreeOSMemory()
+			}
+		}
+	}()
+	return func() { close(done) }
 }

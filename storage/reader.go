@@ -14,12 +14,13 @@ import (
 // transaction instead of one per read, and a view that does not shift
 // under it.
 type Reader struct {
-	r kv.Reader
+	r       kv.Reader
+	headers *headerCache
 }
 
 // Read runs fn with a snapshot of the store.
 func (s *Store) Read(ctx context.Context, fn func(*Reader) error) error {
-	return s.view(func(r kv.Reader) error { return fn(&Reader{r: r}) })
+	return s.view(func(r kv.Reader) error { return fn(&Reader{r: r, headers: s.headers}) })
 }
 
 // Message returns one message by UID.
@@ -39,10 +40,15 @@ func (r *Reader) MessageInfo(h BlobHash) (*mimeinfo.Info, error) {
 
 // MessageHeader returns a message's top-level header (with the blank line
 // that ends it), kept beside the body at delivery so that SEARCH reads a
-// small record rather than the body.
+// small record rather than the body, and cached in memory. The bytes are
+// shared: callers must not modify them.
 func (r *Reader) MessageHeader(h BlobHash) ([]byte, error) {
+	if b, ok := r.headers.get(h); ok {
+		return b, nil
+	}
 	b, err := r.r.Get(blobHdrKey(h))
 	if err == nil {
+		r.headers.put(h, b)
 		return b, nil
 	}
 	if !errors.Is(err, kv.ErrNotFound) {

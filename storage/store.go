@@ -42,6 +42,9 @@ type Options struct {
 	Password PasswordParams
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// HeaderCacheBytes bounds the in-memory cache of message headers that
+	// SEARCH reads (default 8 MiB; < 0 turns it off).
+	HeaderCacheBytes int
 	// MinFreeBytes is the free space kept in reserve in the data
 	// directory's file system: changes are refused with ErrDiskFull below
 	// it. 0 means DefaultMinFreeBytes for the engine options; < 0 turns the
@@ -84,6 +87,7 @@ type Store struct {
 	wg        sync.WaitGroup
 	stats     Stats
 	space     *diskSpace
+	headers   *headerCache
 }
 
 // Stats counts the writer's work since Open.
@@ -110,6 +114,9 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Password == (PasswordParams{}) {
 		o.Password = DefaultPasswordParams
 	}
+	if o.HeaderCacheBytes == 0 {
+		o.HeaderCacheBytes = 8 << 20
+	}
 	if o.MinFreeBytes == 0 {
 		o.MinFreeBytes = DefaultMinFreeBytes(o.Engine)
 	}
@@ -132,15 +139,16 @@ func Open(dir string, o Options) (*Store, error) {
 
 func newStore(db kv.DB, o Options) *Store {
 	s := &Store{
-		db:    db,
-		log:   o.Logger,
-		now:   o.Now,
-		hub:   newHub(),
-		auth:  newAuthCache(o.Now),
-		pwd:   o.Password,
-		ops:   make(chan *writeOp, 1024),
-		quit:  make(chan struct{}),
-		space: &diskSpace{reserve: -1},
+		db:      db,
+		log:     o.Logger,
+		now:     o.Now,
+		hub:     newHub(),
+		auth:    newAuthCache(o.Now),
+		pwd:     o.Password,
+		ops:     make(chan *writeOp, 1024),
+		quit:    make(chan struct{}),
+		space:   &diskSpace{reserve: -1},
+		headers: newHeaderCache(o.HeaderCacheBytes),
 	}
 	s.wg.Add(2)
 	go s.writer()
