@@ -3,6 +3,7 @@ package imap
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"zest/imap/wire"
@@ -41,6 +42,22 @@ func handleAppend(c *conn, cmd *command) error {
 			return c.dec.Err()
 		}
 	}
+	// RFC 6855 §4: with UTF8=ACCEPT the message may come as
+	// UTF8 (literal8), carrying a message with UTF-8 headers.
+	var word string
+	utf8Form := c.dec.Peek('U') || c.dec.Peek('u')
+	if utf8Form {
+		if !c.dec.ExpectAtom(&word) || !strings.EqualFold(word, "UTF8") || !c.dec.ExpectSP() || !c.dec.ExpectSpecial('(') {
+			if c.dec.Err() == nil {
+				c.dec.Failf("expected UTF8 (literal8)")
+			}
+			return c.dec.Err()
+		}
+		if !c.enabled["UTF8=ACCEPT"] {
+			c.dec.Failf("APPEND UTF8 needs ENABLE UTF8=ACCEPT first")
+			return c.dec.Err()
+		}
+	}
 	if !c.dec.Literal8(&raw, &binary) {
 		var big *wire.LiteralTooBigError
 		if err := c.dec.Err(); errors.As(err, &big) && !big.NonSync {
@@ -51,6 +68,9 @@ func handleAppend(c *conn, cmd *command) error {
 		if c.dec.Err() == nil {
 			c.dec.Failf("expected the message as a literal")
 		}
+		return c.dec.Err()
+	}
+	if utf8Form && !c.dec.ExpectSpecial(')') {
 		return c.dec.Err()
 	}
 	if err := c.endOfArgs(); err != nil {

@@ -120,7 +120,8 @@ func TestAppendToSelected(t *testing.T) {
 	msg := string(message(2))
 	r.send(fmt.Sprintf("A APPEND INBOX (\\Draft) {%d+}", len(msg)))
 	r.write(msg + "\r\n")
-	wantLines(t, "A", r.untilTagged("A OK [APPENDUID"), "* 2 EXISTS")
+	// The session is the first to see its own APPEND: \Recent (RFC 3501 §2.3.2).
+	wantLines(t, "A", r.untilTagged("A OK [APPENDUID"), "* 2 EXISTS", "* 1 RECENT")
 	r.send("N NOOP")
 	wantLines(t, "NOOP", r.untilTagged("N OK"))
 }
@@ -156,5 +157,25 @@ func TestAppendClient(t *testing.T) {
 	}
 	if *st.NumMessages != 1 || *st.NumUnseen != 0 {
 		t.Errorf("STATUS %d messages, %d unseen", *st.NumMessages, *st.NumUnseen)
+	}
+}
+
+// RFC 6855 §4: after ENABLE UTF8=ACCEPT, APPEND takes UTF8 (literal8) for a
+// message with UTF-8 headers; without the ENABLE the form is refused.
+func TestAppendUTF8(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.rawLoggedIn()
+	msg := "Subject: grüße\r\nFrom: jörg@example.org\r\n\r\nhallo\r\n"
+	r.send(fmt.Sprintf("A1 APPEND INBOX UTF8 (~{%d+}", len(msg)))
+	r.write(msg + ")\r\n")
+	r.expect("A1 BAD")
+	r.send("E ENABLE UTF8=ACCEPT")
+	r.untilTagged("E OK")
+	r.send(fmt.Sprintf("A2 APPEND INBOX UTF8 (~{%d+}", len(msg)))
+	r.write(msg + ")\r\n")
+	r.untilTagged("A2 OK [APPENDUID")
+	r.send(`S STATUS INBOX (MESSAGES)`)
+	if got := r.untilTagged("S OK"); len(got) != 1 || got[0] != "* STATUS INBOX (MESSAGES 1)" {
+		t.Errorf("after APPEND UTF8: %q", got)
 	}
 }

@@ -38,7 +38,7 @@ func TestCopyTranscript(t *testing.T) {
 	r.send("A3 COPY 1 Nope")
 	r.expect("A3 NO [TRYCREATE] no mailbox Nope")
 	r.send("A4 COPY 2 inbox")
-	wantLines(t, "A4", r.untilTagged(fmt.Sprintf("A4 OK [COPYUID %d 2 4] COPY completed", inbox)), "* 4 EXISTS")
+	wantLines(t, "A4", r.untilTagged(fmt.Sprintf("A4 OK [COPYUID %d 2 4] COPY completed", inbox)), "* 4 EXISTS", "* 1 RECENT")
 	r.send("A5 UID COPY 99 Keep")
 	wantLines(t, "A5", r.untilTagged("A5 OK UID COPY completed"))
 	r.send("A6 COPY 5 Keep")

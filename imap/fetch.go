@@ -508,7 +508,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 			enc.Raw("UID ").Number(uint32(c.sel.uids[i]))
 		case fetchFlags:
 			enc.Raw("FLAGS ")
-			writeFlags(enc, m.Flags)
+			writeFlags(enc, m.Flags, c.sel.isRecent(m.UID))
 			wroteFlags = true
 		case fetchInternalDate:
 			enc.Raw("INTERNALDATE ").DateTime(m.InternalDate)
@@ -557,7 +557,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 	if seenNow {
 		if !wroteFlags {
 			enc.Raw(" FLAGS ")
-			writeFlags(enc, m.Flags)
+			writeFlags(enc, m.Flags, c.sel.isRecent(m.UID))
 		}
 		if c.enabled["CONDSTORE"] {
 			// RFC 7162 §3.2: a FETCH that changed flags reports MODSEQ.

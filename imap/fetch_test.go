@@ -84,6 +84,7 @@ func fetchDeliverAt(e *testEnv, raws ...string) {
 		if err != nil || res[0].Err != nil {
 			e.t.Fatalf("deliver: %v %v", err, res)
 		}
+		e.srv.recent.claim(res[0].MailboxID, res[0].UID, res[0].UID) // seen by another session: not \Recent here
 	}
 }
 

@@ -87,8 +87,20 @@ func newTestEnvConfig(t testing.TB, config func(*Config)) *testEnv {
 	return e
 }
 
-// deliver stores raw messages in alice's mailbox (INBOX when "") as SMTP would.
+// deliver stores raw messages in alice's mailbox (INBOX when "") as SMTP
+// would, and as if another session had already seen them, so they are not
+// \Recent in the test's sessions (deliverFresh leaves them recent).
 func (e *testEnv) deliver(mailbox string, raws ...[]byte) []storage.Stored {
+	e.t.Helper()
+	out := e.deliverFresh(mailbox, raws...)
+	for _, st := range out {
+		e.srv.recent.claim(st.MailboxID, st.UID, st.UID)
+	}
+	return out
+}
+
+// deliverFresh stores raw messages that no session has seen yet.
+func (e *testEnv) deliverFresh(mailbox string, raws ...[]byte) []storage.Stored {
 	e.t.Helper()
 	var out []storage.Stored
 	for _, raw := range raws {

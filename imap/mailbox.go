@@ -469,7 +469,14 @@ func writeStatus(c *conn, mb *storage.Mailbox, items []string) {
 		case "UNSEEN":
 			c.enc.Number(mb.Unseen)
 		case "RECENT":
-			c.enc.Number(0)
+			// The UIDs no session has been told about yet. Expunged ones
+			// among them cannot be told apart without reading the
+			// mailbox, so the count is bounded by MESSAGES.
+			n := int64(0)
+			if mb.UIDNext > 1 {
+				n = int64(mb.UIDNext) - int64(c.srv.recent.peek(mb.ID, mb.UIDNext))
+			}
+			c.enc.Number(uint32(min(max(n, 0), int64(mb.Messages))))
 		case "DELETED":
 			c.enc.Number(mb.Deleted)
 		case "SIZE":

@@ -238,7 +238,7 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 			if msg == nil || v.gone[uid] {
 				continue // expunged elsewhere: nothing left to match
 			}
-			cand := &search.Candidate{SeqNum: uint32(pos + 1), Message: msg}
+			cand := &search.Candidate{SeqNum: uint32(pos + 1), Message: msg, Recent: v.recent[uid]}
 			if needs.Info || needs.Header || needs.Body {
 				loaders(rd, cand, needs)
 			}

@@ -94,6 +94,7 @@ func newSearchFixture(t *testing.T) *searchFixture {
 		if err != nil || res[0].Err != nil || res[0].UID != storage.UID(i+2) {
 			t.Fatalf("deliver %d: %v %+v", i, err, res)
 		}
+		e.srv.recent.claim(res[0].MailboxID, res[0].UID, res[0].UID) // seen by another session: not \Recent here
 	}
 	return f
 }

@@ -41,6 +41,26 @@ func handleSelect(c *conn, cmd *command) error {
 	}
 	readOnly := cmd.name == "EXAMINE"
 	v := newView(box, msgs, readOnly)
+	v.claims, v.showRecent = c.srv.recent, !c.enabled["IMAP4rev2"]
+	if box.UIDNext > 1 {
+		// SELECT takes \Recent for what no session has seen; EXAMINE only
+		// looks (RFC 3501 §6.3.2).
+		upto := box.UIDNext - 1
+		firstNew := box.UIDNext
+		for i := len(msgs) - 1; i >= 0 && !msgs[i].SaveDate.Before(c.srv.started); i-- {
+			firstNew = msgs[i].UID
+		}
+		from := c.srv.recent.peek(box.ID, firstNew)
+		if !readOnly && v.showRecent { // IMAP4rev2 sessions never see \Recent, so take none
+			from = c.srv.recent.claim(box.ID, upto, firstNew)
+		}
+		for _, m := range msgs {
+			if m.UID >= from {
+				v.recent[m.UID] = true
+			}
+		}
+	}
+	v.toldRecent = len(v.recent)
 
 	// FLAGS lists the system flags and every keyword in use here.
 	keywords := map[string]bool{}
@@ -69,7 +89,7 @@ func handleSelect(c *conn, cmd *command) error {
 	c.enc.Raw("* ").Number(uint32(len(msgs))).Raw(" EXISTS").CRLF()
 	if !c.enabled["IMAP4rev2"] {
 		// RFC 9051 dropped \Recent and the UNSEEN code; IMAP4rev1 needs them.
-		c.enc.Raw("* 0 RECENT").CRLF()
+		c.enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
 		if firstUnseen > 0 {
 			c.enc.Raw("* OK [UNSEEN ").Number(uint32(firstUnseen)).Raw("] first unseen message").CRLF()
 		}

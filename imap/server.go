@@ -52,10 +52,13 @@ var ErrServerClosed = errors.New("imap: server closed")
 
 // Server serves IMAP from a store.
 type Server struct {
-	cfg    Config
-	store  *storage.Store
-	log    *slog.Logger
-	limits *authLimiter
+	cfg     Config
+	store   *storage.Store
+	log     *slog.Logger
+	limits  *authLimiter
+	recent  *recentClaims
+	started time.Time     // messages saved before it are not \Recent
+	stop    chan struct{} // closed by Shutdown: ends watchArrivals
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -67,10 +70,12 @@ type Server struct {
 // NewServer returns a server for store; nothing listens until Serve.
 func NewServer(store *storage.Store, cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	return &Server{
-		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(),
-		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
+	s := &Server{
+		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(), recent: newRecentClaims(), started: time.Now(),
+		stop: make(chan struct{}), listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
 	}
+	go s.watchArrivals(store.Subscribe(0, 4096), s.stop)
+	return s
 }
 
 // Serve accepts plain connections on l (STARTTLS upgrades them) until
@@ -148,6 +153,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.closing = true
+	close(s.stop)
 	for l := range s.listeners {
 		l.Close()
 	}

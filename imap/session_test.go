@@ -3,6 +3,7 @@ package imap
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -324,4 +325,29 @@ func TestShutdownSaysBye(t *testing.T) {
 	}()
 	r.expect("* BYE")
 	idle.expect("* BYE")
+}
+
+// TestImplicitTLS serves the imaps port: TLS from the first byte, no
+// STARTTLS offered, plaintext login allowed (RFC 8314).
+func TestImplicitTLS(t *testing.T) {
+	e := newTestEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.srv.ServeTLS(l)
+	c, err := imapclient.DialTLS(l.Addr().String(), &imapclient.Options{TLSConfig: &tls.Config{ServerName: "imap.zest.test", InsecureSkipVerify: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Caps().Has("STARTTLS") {
+		t.Error("STARTTLS offered on an implicit-TLS connection")
+	}
+	if err := c.Login("alice@example.org", "alice password").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -163,7 +163,7 @@ func (c *conn) storeFlags(pos []int, uid bool, args *storeArgs) error {
 				c.enc.Raw("UID ").Number(uint32(m.UID)).SP()
 			}
 			c.enc.Raw("FLAGS ")
-			writeFlags(c.enc, m.Flags)
+			writeFlags(c.enc, m.Flags, c.sel.isRecent(m.UID))
 			if condstore {
 				c.enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
 			}

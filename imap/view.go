@@ -32,6 +32,13 @@ type view struct {
 	synced uint64 // the mailbox's HIGHESTMODSEQ this view has read up to
 	told   int    // the EXISTS count last reported
 
+	// recent holds the messages this session is the first to see
+	// (\Recent, RFC 3501 §2.3.2); showRecent is false under IMAP4rev2.
+	recent     map[storage.UID]bool
+	toldRecent int
+	showRecent bool
+	claims     *recentClaims
+
 	gone    map[storage.UID]bool             // expunged in the store, EXPUNGE not yet sent
 	changed map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
 
@@ -43,7 +50,7 @@ func newView(box *storage.Mailbox, msgs []*storage.Message, readOnly bool) *view
 		account: box.Account, mailbox: box.ID, name: box.Name, uidValidity: box.UIDValidity, readOnly: readOnly,
 		uids: make([]storage.UID, len(msgs)), modseqs: make([]uint64, len(msgs)), recs: msgs,
 		synced: box.HighestModSeq, told: len(msgs),
-		gone: map[storage.UID]bool{}, changed: map[storage.UID]*storage.Message{},
+		gone: map[storage.UID]bool{}, changed: map[storage.UID]*storage.Message{}, recent: map[storage.UID]bool{},
 	}
 	for i, m := range msgs {
 		v.uids[i], v.modseqs[i] = m.UID, m.ModSeq
@@ -86,6 +93,14 @@ func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 		}
 	}
 	sort.Slice(added, func(i, j int) bool { return added[i].UID < added[j].UID })
+	if len(added) > 0 && !v.readOnly && v.showRecent && v.claims != nil {
+		from := v.claims.claim(v.mailbox, added[len(added)-1].UID, added[0].UID)
+		for _, m := range added {
+			if m.UID >= from {
+				v.recent[m.UID] = true
+			}
+		}
+	}
 	for _, m := range added {
 		v.uids = append(v.uids, m.UID)
 		v.modseqs = append(v.modseqs, m.ModSeq)
@@ -107,12 +122,17 @@ func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
 	if allowExpunge && len(v.gone) > 0 {
 		// Highest first, so each sequence number is still right when sent.
 		for i := len(v.uids) - 1; i >= 0; i-- {
-			if v.gone[v.uids[i]] {
+			if uid := v.uids[i]; v.gone[uid] {
 				enc.Raw("* ").Number(uint32(i + 1)).Raw(" EXPUNGE").CRLF()
-				delete(v.gone, v.uids[i])
+				delete(v.gone, uid)
 				v.uids = slices.Delete(v.uids, i, i+1)
 				v.modseqs = slices.Delete(v.modseqs, i, i+1)
 				v.recs = slices.Delete(v.recs, i, i+1)
+				if v.recent[uid] {
+					// The EXPUNGE takes it out of the client's recent count too.
+					delete(v.recent, uid)
+					v.toldRecent--
+				}
 				v.told--
 			}
 		}
@@ -120,6 +140,10 @@ func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
 	if len(v.uids) != v.told {
 		enc.Raw("* ").Number(uint32(len(v.uids))).Raw(" EXISTS").CRLF()
 		v.told = len(v.uids)
+	}
+	if v.showRecent && len(v.recent) != v.toldRecent {
+		enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
+		v.toldRecent = len(v.recent)
 	}
 	if len(v.changed) == 0 {
 		return
@@ -136,7 +160,7 @@ func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
 			continue
 		}
 		enc.Raw("* ").Number(uint32(i + 1)).Raw(" FETCH (UID ").Number(uint32(uid)).Raw(" FLAGS ")
-		writeFlags(enc, m.Flags)
+		writeFlags(enc, m.Flags, v.isRecent(uid))
 		if condstore {
 			enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
 		}
@@ -169,14 +193,24 @@ func (v *view) forget(uids []storage.UID) {
 		v.uids = slices.Delete(v.uids, i, i+1)
 		v.modseqs = slices.Delete(v.modseqs, i, i+1)
 		v.recs = slices.Delete(v.recs, i, i+1)
+		if v.recent[uid] {
+			delete(v.recent, uid)
+			v.toldRecent--
+		}
 		delete(v.gone, uid)
 		delete(v.changed, uid)
 		v.told--
 	}
 }
 
-func writeFlags(enc *wire.Encoder, f storage.Flags) {
+// isRecent reports whether FLAGS for uid carry \Recent in this session.
+func (v *view) isRecent(uid storage.UID) bool { return v.showRecent && v.recent[uid] }
+
+func writeFlags(enc *wire.Encoder, f storage.Flags, recent bool) {
 	names := f.Names()
+	if recent {
+		names = append(names, `\Recent`)
+	}
 	enc.List(len(names), func(i int) { enc.Atom(names[i]) })
 }
 
