@@ -94,6 +94,10 @@ func handleSelect(c *conn, cmd *command) error {
 			c.enc.Raw("* OK [UNSEEN ").Number(uint32(firstUnseen)).Raw("] first unseen message").CRLF()
 		}
 	}
+	if c.enabled["IMAP4rev2"] {
+		// RFC 9051 §6.3.2: SELECT returns the mailbox's LIST response.
+		c.enc.Raw("* LIST () \"/\" ").Mailbox(box.Name).CRLF()
+	}
 	c.enc.Raw("* OK [UIDVALIDITY ").Number(box.UIDValidity).Raw("] UIDs valid").CRLF()
 	c.enc.Raw("* OK [UIDNEXT ").Number(uint32(box.UIDNext)).Raw("] predicted next UID").CRLF()
 	c.sel = v

@@ -351,3 +351,54 @@ func TestImplicitTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// One account never reaches another's mail: every name a session uses is
+// looked up in its own account.
+func TestAccountsAreSeparate(t *testing.T) {
+	e := newTestEnv(t)
+	e.deliver("", message(1), message(2))
+	if _, err := e.store.CreateAccount(context.Background(), "bob@example.org", "bob password"); err != nil {
+		t.Fatal(err)
+	}
+	r := e.raw()
+	r.send(`L LOGIN bob@example.org "bob password"`)
+	r.untilTagged("L OK")
+	r.send("S STATUS INBOX (MESSAGES)")
+	if got := r.untilTagged("S OK"); !slices.Equal(got, []string{"* STATUS INBOX (MESSAGES 0)"}) {
+		t.Errorf("bob's INBOX: %q", got)
+	}
+	r.send("X SELECT INBOX")
+	r.untilTagged("X OK")
+	r.send("F UID FETCH 1:* (UID)")
+	if got := r.untilTagged("F OK"); len(got) != 0 {
+		t.Errorf("bob fetched alice's messages: %q", got)
+	}
+	r.send(`C SELECT "alice@example.org/INBOX"`)
+	r.expect("C NO [NONEXISTENT]")
+}
+
+// RFC 3501 §5.4: an idle client is logged out, with BYE, after the
+// autologout time (30 minutes by default; shortened here).
+func TestAutologout(t *testing.T) {
+	e := newTestEnvConfig(t, func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
+	r := e.rawLoggedIn()
+	start := time.Now()
+	r.expect("* BYE autologout")
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("logged out after %v", d)
+	}
+}
+
+// RFC 9051 §6.3.2: after ENABLE IMAP4rev2, SELECT returns a LIST response
+// and no RECENT.
+func TestSelectIMAP4rev2(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.rawLoggedIn()
+	r.send("E ENABLE IMAP4rev2")
+	r.untilTagged("E OK")
+	r.send("S SELECT inbox")
+	got := r.untilTagged("S OK")
+	if !slices.Contains(got, `* LIST () "/" INBOX`) || slices.Contains(got, "* 0 RECENT") {
+		t.Errorf("IMAP4rev2 SELECT: %q", got)
+	}
+}
