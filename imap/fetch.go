@@ -69,9 +69,9 @@ type fetchRequest struct {
 	setSeen    bool // a non-PEEK body item
 }
 
-// fetchReads counts the store reads FETCH makes, for benchmarks and
-// metrics: the cost of a FETCH is these reads.
-var fetchReads struct {
+// fetchCounters counts the store reads FETCH makes, per server, for
+// benchmarks and tests that assert what a FETCH does not read.
+type fetchCounters struct {
 	records, infos, blobs atomic.Int64
 }
 
@@ -600,7 +600,7 @@ func (f *fetcher) writeSectionName(it *fetchItem) {
 func (f *fetcher) loadInfo(m *storage.Message) (*mimeinfo.Info, error) {
 	if f.info == nil {
 		info, err := f.rd.MessageInfo(m.Blob)
-		fetchReads.infos.Add(1)
+		f.c.srv.reads.infos.Add(1)
 		if err != nil {
 			return nil, err
 		}
@@ -618,7 +618,7 @@ func (f *fetcher) readRange(m *storage.Message, it *fetchItem, start, end int64)
 	if start >= end {
 		return []byte{}, nil
 	}
-	fetchReads.blobs.Add(1)
+	f.c.srv.reads.blobs.Add(1)
 	return f.rd.ReadBlob(m.Blob, start, end-start)
 }
 
@@ -675,7 +675,7 @@ func (f *fetcher) section(m *storage.Message, it *fetchItem) (data []byte, isNil
 	case "TEXT":
 		data, err = f.readRange(m, it, p.BodyStart, p.End)
 	default: // HEADER.FIELDS, HEADER.FIELDS.NOT
-		fetchReads.blobs.Add(1)
+		f.c.srv.reads.blobs.Add(1)
 		var h []byte
 		if h, err = f.rd.ReadBlob(m.Blob, p.HeaderStart, p.BodyStart-p.HeaderStart); err == nil {
 			data = cut(filterHeader(h, s.fields, s.text == "HEADER.FIELDS.NOT"), it)
@@ -719,7 +719,7 @@ func (f *fetcher) binary(m *storage.Message, it *fetchItem) (data []byte, isNil 
 	if _, ok := decodeCTE(p.Encoding, nil); !ok {
 		return nil, false, errUnknownCTE
 	}
-	fetchReads.blobs.Add(1)
+	f.c.srv.reads.blobs.Add(1)
 	raw, err := f.rd.ReadBlob(m.Blob, p.BodyStart, p.End-p.BodyStart)
 	if err != nil {
 		return nil, false, err

@@ -517,7 +517,7 @@ func benchFetch(b *testing.B, cmd string, maxInfos, maxBlobs int64) {
 	fetchDeliverMany(b, e, n)
 	r := e.rawLoggedIn()
 	fetchSelect(r, "EXAMINE")
-	recs, infos, blobs := fetchReads.records.Load(), fetchReads.infos.Load(), fetchReads.blobs.Load()
+	recs, infos, blobs := e.srv.reads.records.Load(), e.srv.reads.infos.Load(), e.srv.reads.blobs.Load()
 	runs := int64(0)
 	for b.Loop() {
 		runs++
@@ -528,8 +528,8 @@ func benchFetch(b *testing.B, cmd string, maxInfos, maxBlobs int64) {
 		}
 	}
 	b.StopTimer()
-	di, db := (fetchReads.infos.Load()-infos)/runs, (fetchReads.blobs.Load()-blobs)/runs
-	b.ReportMetric(float64((fetchReads.records.Load()-recs)/runs), "records/op")
+	di, db := (e.srv.reads.infos.Load()-infos)/runs, (e.srv.reads.blobs.Load()-blobs)/runs
+	b.ReportMetric(float64((e.srv.reads.records.Load()-recs)/runs), "records/op")
 	b.ReportMetric(float64(di), "infos/op")
 	b.ReportMetric(float64(db), "blobs/op")
 	if di > maxInfos || db > maxBlobs {

@@ -57,6 +57,7 @@ type Server struct {
 	log     *slog.Logger
 	limits  *authLimiter
 	recent  *recentClaims
+	reads   fetchCounters // store reads made by FETCH
 	started time.Time     // messages saved before it are not \Recent
 	stop    chan struct{} // closed by Shutdown: ends watchArrivals
 
