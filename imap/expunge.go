@@ -1,8 +1,6 @@
 package imap
 
 import (
-	"errors"
-
 	"zest/storage"
 )
 
@@ -10,10 +8,6 @@ var expungeCommands = map[string]commandSpec{
 	"EXPUNGE":     {states: stateSelected, handle: handleExpunge},
 	"UID EXPUNGE": {states: stateSelected, handle: handleExpunge},
 }
-
-// fewUIDs is how many UIDs UID EXPUNGE reads one by one; a larger set
-// reads the whole mailbox once instead.
-const fewUIDs = 64
 
 // handleExpunge answers EXPUNGE (RFC 3501 §6.4.3) and UID EXPUNGE (RFC 4315
 // §2.1). It only removes messages; the EXPUNGE responses come from the
@@ -58,43 +52,25 @@ func handleExpunge(c *conn, cmd *command) error {
 	return err
 }
 
-// deletedMessages lists the selected mailbox's messages flagged \Deleted,
-// among only when restrict is set. The mailbox record counts them, so a
-// mailbox without any costs one read.
+// deletedMessages lists the selected mailbox's messages flagged \Deleted
+// (among only, when restrict is set), from the view's records after
+// catching up with the store: no mailbox scan.
 func (c *conn) deletedMessages(only []storage.UID, restrict bool) ([]storage.UID, error) {
-	box, err := c.srv.store.Mailbox(c.ctx, c.account.ID, c.sel.mailbox)
-	if err != nil {
+	if err := c.freshen(false); err != nil {
 		return nil, err
 	}
-	if box.Deleted == 0 {
-		return nil, nil
-	}
+	v := c.sel
 	var del []storage.UID
-	if restrict && len(only) <= fewUIDs {
+	if restrict {
 		for _, u := range only {
-			m, err := c.srv.store.Message(c.ctx, c.account.ID, c.sel.mailbox, u)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue // expunged by another session
-			}
-			if err != nil {
-				return nil, err
-			}
-			if m.Flags.System&storage.FlagDeleted != 0 {
+			if i := v.index(u); i >= 0 && !v.gone[u] && v.recs[i].Flags.System&storage.FlagDeleted != 0 {
 				del = append(del, u)
 			}
 		}
 		return del, nil
 	}
-	_, msgs, err := c.srv.store.Snapshot(c.ctx, c.account.ID, c.sel.mailbox)
-	if err != nil {
-		return nil, err
-	}
-	want := map[storage.UID]bool{}
-	for _, u := range only {
-		want[u] = true
-	}
-	for _, m := range msgs {
-		if m.Flags.System&storage.FlagDeleted != 0 && (!restrict || want[m.UID]) {
+	for i, m := range v.recs {
+		if !v.gone[v.uids[i]] && m.Flags.System&storage.FlagDeleted != 0 {
 			del = append(del, m.UID)
 		}
 	}

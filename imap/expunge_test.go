@@ -46,12 +46,11 @@ func TestExpungeTranscript(t *testing.T) {
 	r.expect("X6 NO [READ-ONLY]")
 }
 
-// TestUIDExpungeLargeSet: a UID EXPUNGE set too large to read message by
-// message reads the mailbox once and still keeps to the set.
+// TestUIDExpungeLargeSet: UID EXPUNGE of a large set keeps to the set.
 func TestUIDExpungeLargeSet(t *testing.T) {
 	e := newTestEnv(t)
 	var raws [][]byte
-	for i := range fewUIDs + 6 {
+	for i := range 70 {
 		raws = append(raws, message(i))
 	}
 	stored := e.deliver("", raws...)
@@ -128,4 +127,26 @@ func TestExpungeClient(t *testing.T) {
 	if *st.NumMessages != 1 || st.UIDNext != 5 {
 		t.Errorf("STATUS: %d messages, UIDNEXT %d", *st.NumMessages, st.UIDNext)
 	}
+}
+
+// RFC 3501 §6.4.3: EXPUNGE removes every message flagged \Deleted when it
+// runs, including flags another session set after this one selected.
+func TestExpungeSeesOthersDeletedFlags(t *testing.T) {
+	e := newTestEnv(t)
+	stored := e.deliver("", message(1), message(2), message(3))
+	r := e.rawLoggedIn()
+	r.send("S SELECT INBOX")
+	r.untilTagged("S OK")
+	if _, err := e.store.StoreFlags(context.Background(), e.alice.ID, stored[0].MailboxID, []storage.UID{2}, storage.FlagsAdd, []string{`\Deleted`}, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.send("X EXPUNGE")
+	got := r.untilTagged("X OK")
+	if !slices.Contains(got, "* 2 EXPUNGE") {
+		t.Errorf("EXPUNGE after another session's \\Deleted: %q", got)
+	}
+	r.send("C CLOSE")
+	r.untilTagged("C OK")
+	r.send("T STATUS INBOX (MESSAGES)")
+	wantLines(t, "STATUS", r.untilTagged("T OK"), "* STATUS INBOX (MESSAGES 2)")
 }

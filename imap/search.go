@@ -2,7 +2,6 @@ package imap
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,10 +30,6 @@ type searchReturn struct {
 // flagRecent is \Recent, which go-imap v2 no longer names; this server
 // never sets it (no session sees a message as recent).
 const flagRecent = imap.Flag(`\Recent`)
-
-// perUIDLimit is how many UIDs a UID set may name for the search to read
-// those message records one by one rather than the whole mailbox.
-const perUIDLimit = 64
 
 func handleSearch(c *conn, cmd *command) error {
 	uidCmd := cmd.name == "UID SEARCH"
@@ -219,14 +214,7 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 	if err := c.freshen(false); err != nil {
 		return nil, 0, err
 	}
-	positions, narrowed := c.narrowByUID(crit)
-	if !narrowed {
-		positions = make([]int, len(v.uids))
-		for i := range positions {
-			positions[i] = i
-		}
-	}
-	records := func(pos int) *storage.Message { return v.recs[pos] }
+	positions := c.searchCandidates(crit)
 
 	var found []int
 	var modseq uint64
@@ -234,7 +222,7 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 	err = c.srv.store.Read(c.ctx, func(rd *storage.Reader) error {
 		for _, pos := range positions {
 			uid := v.uids[pos]
-			msg := records(pos)
+			msg := v.recs[pos]
 			if msg == nil || v.gone[uid] {
 				continue // expunged elsewhere: nothing left to match
 			}
@@ -288,37 +276,27 @@ func loaders(rd *storage.Reader, cand *search.Candidate, needs search.Needs) {
 	}
 }
 
-// narrowByUID returns the view positions a top-level UID key allows, when
-// they are few enough to read one by one.
-func (c *conn) narrowByUID(crit *imap.SearchCriteria) ([]int, bool) {
+// searchCandidates returns the view positions a search must look at: those
+// the smallest top-level UID set allows (UID keys are ANDed), or every
+// message. It reads only the view.
+func (c *conn) searchCandidates(crit *imap.SearchCriteria) []int {
 	v := c.sel
 	var best []int
 	found := false
 	for _, set := range crit.UID {
-		if imap.IsSearchRes(set) {
-			set = v.saved
+		pos, err := v.resolve(set, true) // "$" resolves to the saved result
+		if err == nil && (!found || len(pos) < len(best)) {
+			best, found = pos, true
 		}
-		count := 0
-		for _, r := range set {
-			if r.Start == 0 || r.Stop == 0 {
-				count = perUIDLimit + 1 // "*": let the snapshot handle it
-				break
-			}
-			lo, hi := min(r.Start, r.Stop), max(r.Start, r.Stop)
-			i, _ := slices.BinarySearch(v.uids, storage.UID(lo))
-			j, _ := slices.BinarySearch(v.uids, storage.UID(hi)+1)
-			count += j - i
-		}
-		if count > perUIDLimit || found && count >= len(best) {
-			continue
-		}
-		pos, _ := v.resolve(set, true)
-		best, found = pos, true
 	}
-	if found && len(best)*4 > len(v.uids) && len(v.uids) > perUIDLimit {
-		return nil, false
+	if found {
+		return best
 	}
-	return best, found
+	all := make([]int, len(v.uids))
+	for i := range all {
+		all[i] = i
+	}
+	return all
 }
 
 // searchParser reads search keys (RFC 3501 §9, search-key) into criteria.

@@ -113,25 +113,19 @@ func handleClose(c *conn, cmd *command) error {
 	if err := c.endOfArgs(); err != nil {
 		return err
 	}
-	v := c.sel
-	c.sel, c.state = nil, stateAuth
-	if v.readOnly {
+	if c.sel.readOnly {
+		c.sel, c.state = nil, stateAuth
 		return nil
 	}
-	// CLOSE expunges \Deleted messages silently (RFC 3501 §6.4.2).
-	_, msgs, err := c.srv.store.Snapshot(c.ctx, v.account, v.mailbox)
-	if err != nil {
+	// CLOSE expunges \Deleted messages silently (RFC 3501 §6.4.2): no
+	// EXPUNGE responses, since the selection ends with it.
+	del, err := c.deletedMessages(nil, false)
+	mailbox := c.sel.mailbox
+	c.sel, c.state = nil, stateAuth
+	if err != nil || len(del) == 0 {
 		return err
 	}
-	var del []storage.UID
-	for _, m := range msgs {
-		if m.Flags.System&storage.FlagDeleted != 0 {
-			del = append(del, m.UID)
-		}
-	}
-	if len(del) > 0 {
-		_, err = c.srv.store.Expunge(c.ctx, v.account, v.mailbox, del)
-	}
+	_, err = c.srv.store.Expunge(c.ctx, c.account.ID, mailbox, del)
 	return err
 }
 

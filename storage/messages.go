@@ -102,18 +102,8 @@ func readMessage(r kv.Reader, a AccountID, mb MailboxID, uid UID) (*Message, err
 
 // Messages returns every message of a mailbox in UID order.
 func (s *Store) Messages(ctx context.Context, a AccountID, mb MailboxID) ([]*Message, error) {
-	var out []*Message
-	err := s.view(func(r kv.Reader) error {
-		return r.Scan(perMailbox(tMessage, a, mb, 0), nil, false, func(k, v []byte) (bool, error) {
-			m, err := decodeMessage(uidFromMessageKey(k), v)
-			if err != nil {
-				return false, err
-			}
-			out = append(out, m)
-			return true, nil
-		})
-	})
-	return out, err
+	_, msgs, err := s.Snapshot(ctx, a, mb)
+	return msgs, err
 }
 
 // Message returns one message by UID.
