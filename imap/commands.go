@@ -74,6 +74,10 @@ var capabilities = []capabilitySpec{
 	{name: "LIST-EXTENDED", states: authed},
 	{name: "LIST-STATUS", states: authed},
 	{name: "CREATE-SPECIAL-USE", states: authed},
+	{name: "CONDSTORE", states: authed},
+	{name: "QRESYNC", states: authed},
+	{name: "X-DRAFT-W01-QRESYNC", states: authed}, // the seed draft's name, for its clients (QR-60)
+	{name: "MONOINCUID", states: anyState},
 }
 
 // capabilities returns what to advertise in the session's current state.

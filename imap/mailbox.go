@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"slices"
 	"strings"
 
 	"zest/imap/wire"
@@ -410,7 +411,7 @@ func matchPattern(pattern, name string) bool {
 }
 
 // statusItems are the STATUS data items this server answers.
-var statusItems = map[string]bool{"MESSAGES": true, "UIDNEXT": true, "UIDVALIDITY": true, "UNSEEN": true, "RECENT": true, "DELETED": true, "SIZE": true}
+var statusItems = map[string]bool{"MESSAGES": true, "UIDNEXT": true, "UIDVALIDITY": true, "UNSEEN": true, "RECENT": true, "DELETED": true, "SIZE": true, "HIGHESTMODSEQ": true, "MONOINCUID": true}
 
 // handleStatus answers STATUS from the mailbox counters, which the store
 // keeps exact, so no message is read (RFC 3501 §6.3.10, RFC 8438 SIZE,
@@ -430,6 +431,9 @@ func handleStatus(c *conn, cmd *command) error {
 	mb, err := c.srv.store.MailboxByName(c.ctx, c.account.ID, name)
 	if err != nil {
 		return err
+	}
+	if slices.Contains(items, "HIGHESTMODSEQ") {
+		c.enableCondstore() // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE
 	}
 	writeStatus(c, mb, items)
 	return nil
@@ -481,6 +485,12 @@ func writeStatus(c *conn, mb *storage.Mailbox, items []string) {
 			c.enc.Number(mb.Deleted)
 		case "SIZE":
 			c.enc.Number64(uint64(mb.Size))
+		case "HIGHESTMODSEQ":
+			c.enc.Number64(mb.HighestModSeq)
+		case "MONOINCUID":
+			// The store allocates UIDs in commit order and never lowers
+			// UIDNEXT, so every mailbox keeps the promise (MONOINCUID draft §2.1).
+			c.enc.Number(1)
 		}
 	}
 	c.enc.Raw(")").CRLF()

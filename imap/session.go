@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -247,10 +248,12 @@ func handleID(c *conn, cmd *command) error {
 var enableable = map[string]bool{
 	"IMAP4REV2":   true, // RFC 9051 behaviour (ESEARCH answers, no \Recent)
 	"UTF8=ACCEPT": true, // RFC 6855: UTF-8 mailbox names and quoted strings
+	"CONDSTORE":   true, // RFC 7162 §3.1: MODSEQ in every FETCH
+	"QRESYNC":     true, // RFC 7162 §3.2.3: VANISHED instead of EXPUNGE; implies CONDSTORE
 }
 
 // canonicalCapability spells an enabled capability as it is advertised.
-var canonicalCapability = map[string]string{"IMAP4REV2": "IMAP4rev2", "UTF8=ACCEPT": "UTF8=ACCEPT"}
+var canonicalCapability = map[string]string{"IMAP4REV2": "IMAP4rev2", "UTF8=ACCEPT": "UTF8=ACCEPT", "CONDSTORE": "CONDSTORE", "QRESYNC": "QRESYNC"}
 
 func handleEnable(c *conn, cmd *command) error {
 	var names []string
@@ -267,19 +270,7 @@ func handleEnable(c *conn, cmd *command) error {
 	if err := c.endOfArgs(); err != nil {
 		return err
 	}
-	var done []string
-	for _, n := range names {
-		if !enableable[n] {
-			continue
-		}
-		if canon, ok := canonicalCapability[n]; ok {
-			n = canon
-		}
-		if !c.enabled[n] {
-			c.enabled[n] = true
-			done = append(done, n)
-		}
-	}
+	done := c.enable(names)
 	if c.enabled["UTF8=ACCEPT"] {
 		c.dec.UTF8, c.enc.UTF8 = true, true
 	}
@@ -289,6 +280,47 @@ func handleEnable(c *conn, cmd *command) error {
 	}
 	c.enc.CRLF()
 	return nil
+}
+
+// enable turns on the named capabilities (upper case) and returns the
+// ones the ENABLED response lists: every argument that is enabled now,
+// whether or not it already was (RFC 7162 §3.2.3 lets ENABLE QRESYNC
+// answer QRESYNC again), each once, in the order given.
+func (c *conn) enable(names []string) []string {
+	var done []string
+	for _, n := range names {
+		if !enableable[n] {
+			continue
+		}
+		if canon, ok := canonicalCapability[n]; ok {
+			n = canon
+		}
+		switch n {
+		case "CONDSTORE":
+			c.enableCondstore()
+		case "QRESYNC":
+			// QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
+			c.enableCondstore()
+		}
+		c.enabled[n] = true
+		if !slices.Contains(done, n) {
+			done = append(done, n)
+		}
+	}
+	return done
+}
+
+// enableCondstore makes this a CONDSTORE-enabled session (RFC 7162 §3.1).
+// The first time, with a mailbox selected, the client learns the
+// mailbox's HIGHESTMODSEQ right away (RFC 7162 §3.1, QR-10).
+func (c *conn) enableCondstore() {
+	if c.enabled["CONDSTORE"] {
+		return
+	}
+	c.enabled["CONDSTORE"] = true
+	if c.sel != nil {
+		c.enc.Raw("* OK [HIGHESTMODSEQ ").Number64(c.sel.synced).Raw("] highest mod-sequence").CRLF()
+	}
 }
 
 func handleNamespace(c *conn, cmd *command) error {
