@@ -19,6 +19,8 @@ import (
 //	'U' account mailbox uid                    message record
 //	'C' account mailbox modseq uid             change index: uid last changed at modseq
 //	'T' account mailbox modseq uid             expunge tombstone
+//	'P' account mailbox block                  UIDs present, a bitmap of 4096 UIDs per block
+//	'F' account mailbox kind uid               flag index: 'u' unseen, 'd' \Deleted messages
 //	'B' hash                                   blob header (size, reference count)
 //	'b' hash chunk                             blob body, in chunks
 //	'I' hash                                   parsed message description (mimeinfo)
@@ -34,6 +36,8 @@ const (
 	tMessage   = 'U'
 	tChange    = 'C'
 	tTombstone = 'T'
+	tPresence  = 'P'
+	tFlagIndex = 'F'
 	tBlobHead  = 'B'
 	tBlobChunk = 'b'
 	tBlobInfo  = 'I'

@@ -283,7 +283,7 @@ func (s *Store) removeMailbox(ctx context.Context, a AccountID, id MailboxID) er
 	if err != nil {
 		return err
 	}
-	for _, table := range []byte{tMessage, tChange, tTombstone} {
+	for _, table := range []byte{tMessage, tChange, tTombstone, tPresence, tFlagIndex} {
 		for {
 			n := 0
 			err := s.writeFreeing(ctx, "delete mailbox", func(tx *wtx) error {

@@ -38,6 +38,12 @@ func (tx *wtx) addMessage(mb *Mailbox, blob BlobHash, size int64, flags Flags, i
 	if err := tx.Set(changeKey(mb.Account, mb.ID, modseq, m.UID), nil); err != nil {
 		return nil, err
 	}
+	if err := tx.setPresent(mb.Account, mb.ID, m.UID, true); err != nil {
+		return nil, err
+	}
+	if err := tx.indexFlags(mb, m.UID, nil, &m.Flags); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -51,6 +57,12 @@ func (tx *wtx) removeMessage(mb *Mailbox, m *Message, modseq uint64) error {
 		return err
 	}
 	if err := tx.Set(tombstoneKey(mb.Account, mb.ID, modseq, m.UID), nil); err != nil {
+		return err
+	}
+	if err := tx.setPresent(mb.Account, mb.ID, m.UID, false); err != nil {
+		return err
+	}
+	if err := tx.indexFlags(mb, m.UID, &m.Flags, nil); err != nil {
 		return err
 	}
 	mb.Messages--
@@ -83,6 +95,9 @@ func (tx *wtx) setFlags(mb *Mailbox, m *Message, flags Flags, modseq uint64) err
 		mb.Deleted--
 	case !wasDeleted && isDeleted:
 		mb.Deleted++
+	}
+	if err := tx.indexFlags(mb, m.UID, &m.Flags, &flags); err != nil {
+		return err
 	}
 	m.Flags, m.ModSeq = flags, modseq
 	mb.HighestModSeq = max(mb.HighestModSeq, modseq)
@@ -124,6 +139,10 @@ type Changes struct {
 	Changed []*Message
 	// Vanished lists the UIDs expunged, in UID order.
 	Vanished []UID
+	// EarliestExpunge is the lowest mod-sequence among Vanished's expunges
+	// (0 when none): a client told of later changes but not of these must
+	// not be told a HIGHESTMODSEQ at or above it (RFC 7162 §3.2, §6).
+	EarliestExpunge uint64
 	// HighestModSeq is the mailbox's HIGHESTMODSEQ in the same snapshot:
 	// asking again from it sees exactly what came after.
 	HighestModSeq uint64
@@ -155,7 +174,10 @@ func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, mod
 		}
 		start = modseqRangeStart(tTombstone, a, mb, modseq+1)
 		return r.Scan(start, kv.PrefixEnd(perMailbox(tTombstone, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
-			_, uid := modseqUIDFromKey(k)
+			modseq, uid := modseqUIDFromKey(k)
+			if out.EarliestExpunge == 0 {
+				out.EarliestExpunge = modseq // the scan is in mod-sequence order
+			}
 			out.Vanished = append(out.Vanished, uid)
 			return true, nil
 		})
@@ -186,7 +208,27 @@ type FlagResult struct {
 }
 
 // storeChunk bounds how many messages one commit of a bulk change touches.
-const storeChunk = 4096
+const storeChunk = 1024
+
+// inChunks runs fn over uids in chunks of at most storeChunk, halving the
+// chunk when the engine finds it too large for one transaction (a message
+// removal writes about ten records: the message, its indexes, its body).
+func inChunks(uids []UID, fn func(chunk []UID) error) error {
+	size := storeChunk
+	for len(uids) > 0 {
+		n := min(size, len(uids))
+		err := fn(uids[:n])
+		if errors.Is(err, ErrTooLarge) && n > 1 {
+			size = n / 2
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		uids = uids[n:]
+	}
+	return nil
+}
 
 // StoreFlags changes the flags of the messages with the given UIDs
 // (missing UIDs are skipped). With unchangedSince > 0, a message whose
@@ -195,7 +237,7 @@ const storeChunk = 4096
 func (s *Store) StoreFlags(ctx context.Context, a AccountID, mbID MailboxID, uids []UID, op FlagOp, flags []string, unchangedSince uint64) (*FlagResult, error) {
 	want := ParseFlags(flags)
 	res := &FlagResult{}
-	for chunk := range slices.Chunk(uids, storeChunk) {
+	err := inChunks(uids, func(chunk []UID) error {
 		var part FlagResult
 		err := s.write(ctx, "store flags", func(tx *wtx) error {
 			part = FlagResult{}
@@ -254,19 +296,20 @@ func (s *Store) StoreFlags(ctx context.Context, a AccountID, mbID MailboxID, uid
 			return tx.putMailbox(mb)
 		})
 		if err != nil {
-			return res, err
+			return err
 		}
 		res.Changed = append(res.Changed, part.Changed...)
 		res.Modified = append(res.Modified, part.Modified...)
-	}
-	return res, nil
+		return nil
+	})
+	return res, err
 }
 
 // Expunge removes the messages with the given UIDs (missing ones are
 // skipped) and returns the UIDs removed. Each leaves a tombstone.
 func (s *Store) Expunge(ctx context.Context, a AccountID, mbID MailboxID, uids []UID) ([]UID, error) {
 	var out []UID
-	for chunk := range slices.Chunk(uids, storeChunk) {
+	err := inChunks(uids, func(chunk []UID) error {
 		var part []UID
 		err := s.writeFreeing(ctx, "expunge", func(tx *wtx) error {
 			part = part[:0]
@@ -295,11 +338,12 @@ func (s *Store) Expunge(ctx context.Context, a AccountID, mbID MailboxID, uids [
 			return tx.putMailbox(mb)
 		})
 		if err != nil {
-			return out, err
+			return err
 		}
 		out = append(out, part...)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // CopyResult pairs source UIDs with the UIDs of their copies (RFC 4315 COPYUID).
@@ -314,7 +358,7 @@ type CopyResult struct {
 // the same commit (RFC 6851 MOVE).
 func (s *Store) Copy(ctx context.Context, a AccountID, from MailboxID, uids []UID, to MailboxID, move bool) (*CopyResult, error) {
 	res := &CopyResult{}
-	for chunk := range slices.Chunk(uids, storeChunk) {
+	err := inChunks(uids, func(chunk []UID) error {
 		var part CopyResult
 		err := s.write(ctx, "copy", func(tx *wtx) error {
 			part = CopyResult{}
@@ -373,13 +417,14 @@ func (s *Store) Copy(ctx context.Context, a AccountID, from MailboxID, uids []UI
 			return nil
 		})
 		if err != nil {
-			return res, err
+			return err
 		}
 		res.UIDValidity = part.UIDValidity
 		res.Source = append(res.Source, part.Source...)
 		res.Dest = append(res.Dest, part.Dest...)
-	}
-	return res, nil
+		return nil
+	})
+	return res, err
 }
 
 // Snapshot returns a mailbox and all its messages, in UID order, read in

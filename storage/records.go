@@ -42,6 +42,8 @@ func encodeMailbox(m *Mailbox) []byte {
 	e.varint(m.Size)
 	e.strs(m.SpecialUse)
 	e.boolean(m.Subscribed)
+	e.strs(m.Keywords)
+	e.uvarint(m.ExpungedBefore)
 	return e.b
 }
 
@@ -61,6 +63,10 @@ func decodeMailbox(a AccountID, id MailboxID, b []byte) (*Mailbox, error) {
 	m.Size = d.varint()
 	m.SpecialUse = d.strs()
 	m.Subscribed = d.boolean()
+	if d.more() { // fields added later; older records end here
+		m.Keywords = d.strs()
+		m.ExpungedBefore = d.uvarint()
+	}
 	return m, d.err
 }
 

@@ -134,6 +134,10 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	s := newStore(db, o)
 	s.space = space
+	if err := s.buildIndexes(context.Background()); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("build indexes: %w", err)
+	}
 	return s, nil
 }
 
@@ -214,6 +218,11 @@ type wtx struct {
 	kv.Txn
 	s  *Store
 	op *writeOp
+	// presence holds the presence-bitmap blocks this change modified,
+	// written once at its end: a bulk change touches one block thousands
+	// of times, and each engine write of it would count against the
+	// transaction's size.
+	presence map[string][]byte
 }
 
 // emit queues an event to be published once the transaction is durable.
@@ -315,7 +324,11 @@ func (s *Store) runBatch(ops []*writeOp) {
 		err := s.db.Update(func(t kv.Txn) error {
 			for i, op := range ops {
 				op.events = op.events[:0]
-				err := op.fn(&wtx{Txn: t, s: s, op: op})
+				tx := &wtx{Txn: t, s: s, op: op}
+				err := op.fn(tx)
+				if err == nil {
+					err = tx.flushPresence()
+				}
 				if err == nil {
 					continue
 				}

@@ -48,6 +48,14 @@ type Mailbox struct {
 	Size          int64  // sum of message sizes (STATUS SIZE)
 	SpecialUse    []string
 	Subscribed    bool
+	// Keywords lists every keyword ever set on a message here, in the order
+	// first used: SELECT's FLAGS response, without reading the messages.
+	Keywords []string
+	// ExpungedBefore is the mod-sequence up to which expunge tombstones
+	// were dropped (RFC 7162 §5.3): QRESYNC from an older mod-sequence
+	// cannot tell which UIDs vanished and must compare against the UIDs
+	// present. 0 means no tombstone was ever dropped.
+	ExpungedBefore uint64
 }
 
 // SystemFlags is the set of RFC 3501 system flags a message carries.
