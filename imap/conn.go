@@ -339,7 +339,7 @@ func (c *conn) syncWith(dirty, allowExpunge bool) error {
 		return err
 	}
 	if c.sel != nil {
-		c.sel.report(c.enc, allowExpunge, c.enabled["CONDSTORE"])
+		c.sel.report(c.enc, reportMode{allowExpunge: allowExpunge, condstore: c.enabled["CONDSTORE"], qresync: c.enabled["QRESYNC"]})
 	}
 	return nil
 }

@@ -80,6 +80,21 @@ func handleCopy(c *conn, cmd *command) error {
 // drops them from the view. The highest sequence number goes first, so
 // every number sent is still right when the client reads it.
 func (c *conn) tellExpunged(uids []storage.UID) {
+	if c.enabled["QRESYNC"] {
+		// RFC 7162 §3.2.10.2: VANISHED replaces EXPUNGE once QRESYNC is on.
+		var known []storage.UID
+		for _, u := range uids {
+			if c.sel.index(u) >= 0 {
+				known = append(known, u)
+			}
+		}
+		if len(known) > 0 {
+			slices.Sort(known)
+			c.enc.Raw("* VANISHED ").Raw(uidSetString(known)).CRLF()
+			c.sel.forget(known)
+		}
+		return
+	}
 	pos := make([]int, 0, len(uids))
 	for _, u := range uids {
 		if i := c.sel.index(u); i >= 0 {

@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"slices"
+
 	"zest/storage"
 )
 
@@ -53,26 +55,28 @@ func handleExpunge(c *conn, cmd *command) error {
 }
 
 // deletedMessages lists the selected mailbox's messages flagged \Deleted
-// (among only, when restrict is set), from the view's records after
-// catching up with the store: no mailbox scan.
+// (among only, when restrict is set), from the store's \Deleted index
+// after catching up with the store: no mailbox scan.
 func (c *conn) deletedMessages(only []storage.UID, restrict bool) ([]storage.UID, error) {
 	if err := c.freshen(false); err != nil {
 		return nil, err
 	}
+	flagged, err := c.srv.store.DeletedUIDs(c.ctx, c.account.ID, c.sel.mailbox)
+	if err != nil {
+		return nil, err
+	}
 	v := c.sel
 	var del []storage.UID
-	if restrict {
-		for _, u := range only {
-			if i := v.index(u); i >= 0 && !v.gone[u] && v.recs[i].Flags.System&storage.FlagDeleted != 0 {
-				del = append(del, u)
+	for _, u := range flagged {
+		if v.index(u) < 0 || v.gone[u] {
+			continue // not (or no longer) a message this session knows
+		}
+		if restrict {
+			if _, ok := slices.BinarySearch(only, u); !ok {
+				continue
 			}
 		}
-		return del, nil
-	}
-	for i, m := range v.recs {
-		if !v.gone[v.uids[i]] && m.Flags.System&storage.FlagDeleted != 0 {
-			del = append(del, m.UID)
-		}
+		del = append(del, u)
 	}
 	return del, nil
 }

@@ -441,6 +441,9 @@ func (c *conn) fetchRecords(pos []int) ([]*storage.Message, error) {
 		return nil, err
 	}
 	sel := c.sel
+	if err := sel.load(c.ctx, c.srv.store, pos); err != nil {
+		return nil, err
+	}
 	recs := make([]*storage.Message, len(pos))
 	for j, i := range pos {
 		if sel.gone[sel.uids[i]] {
@@ -566,7 +569,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 	}
 	enc.Special(')').CRLF()
 	if seenNow {
-		c.sel.toldFlags(m.UID, m.ModSeq)
+		c.sel.sent(m)
 	}
 	return nil
 }

@@ -215,6 +215,9 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 		return nil, 0, err
 	}
 	positions := c.searchCandidates(crit)
+	if err := v.load(c.ctx, c.srv.store, positions); err != nil {
+		return nil, 0, err
+	}
 
 	var found []int
 	var modseq uint64

@@ -258,6 +258,7 @@ func TestSelectAndCounts(t *testing.T) {
 	r.send("S2 EXAMINE Sent")
 	r.untilTagged("S2 OK [READ-ONLY]")
 	r.send("S3 SELECT Nope")
+	r.expect("* OK [CLOSED]") // spec: QR-58 (also when the new SELECT fails)
 	r.expect("S3 NO [NONEXISTENT]")
 	r.send("S4 CLOSE") // the failed SELECT ended the selection
 	r.expect("S4 BAD")
@@ -374,6 +375,7 @@ func TestAccountsAreSeparate(t *testing.T) {
 		t.Errorf("bob fetched alice's messages: %q", got)
 	}
 	r.send(`C SELECT "alice@example.org/INBOX"`)
+	r.expect("* OK [CLOSED]")
 	r.expect("C NO [NONEXISTENT]")
 }
 

@@ -169,7 +169,7 @@ func (c *conn) storeFlags(pos []int, uid bool, args *storeArgs) error {
 			}
 			c.enc.Special(')').CRLF()
 		}
-		c.sel.toldFlags(m.UID, m.ModSeq)
+		c.sel.sent(m)
 	}
 	// res.Modified is for CONDSTORE's [MODIFIED set] once UNCHANGEDSINCE
 	// is parsed.

@@ -23,14 +23,18 @@ type view struct {
 	uidValidity uint32
 	readOnly    bool
 
-	uids    []storage.UID // sequence number i+1 is uids[i], expunged-but-untold included
-	modseqs []uint64      // per message, the mod-sequence of what the client was told
-	// recs holds each message's current record, kept up to date from the
-	// change index, so FETCH and SEARCH read flags, dates and sizes from
-	// memory instead of scanning the store (about 100 bytes a message).
+	uids []storage.UID // sequence number i+1 is uids[i], expunged-but-untold included
+	// recs holds message records, read on first use and then kept current
+	// from the change index, so FETCH and SEARCH read flags, dates and
+	// sizes from memory after the first time. nil: not read yet (opening
+	// a mailbox reads no record, so it costs the same for 100 messages
+	// and for 100,000).
 	recs   []*storage.Message
 	synced uint64 // the mailbox's HIGHESTMODSEQ this view has read up to
 	told   int    // the EXISTS count last reported
+	// sentAt records flags this session's own commands reported above
+	// synced, so reading those changes back does not report them twice.
+	sentAt map[storage.UID]uint64
 
 	// recent holds the messages this session is the first to see
 	// (\Recent, RFC 3501 §2.3.2); showRecent is false under IMAP4rev2.
@@ -39,23 +43,23 @@ type view struct {
 	showRecent bool
 	claims     *recentClaims
 
-	gone    map[storage.UID]bool             // expunged in the store, EXPUNGE not yet sent
-	changed map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
+	gone map[storage.UID]bool // expunged in the store, EXPUNGE not yet sent
+	// goneModSeq is the lowest mod-sequence among the expunges in gone:
+	// while they are held back, the client must not be told a
+	// HIGHESTMODSEQ at or above it (RFC 7162 §3.2).
+	goneModSeq uint64
+	changed    map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
 
 	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
 }
 
-func newView(box *storage.Mailbox, msgs []*storage.Message, readOnly bool) *view {
-	v := &view{
+func newView(box *storage.Mailbox, uids []storage.UID, readOnly bool) *view {
+	return &view{
 		account: box.Account, mailbox: box.ID, name: box.Name, uidValidity: box.UIDValidity, readOnly: readOnly,
-		uids: make([]storage.UID, len(msgs)), modseqs: make([]uint64, len(msgs)), recs: msgs,
-		synced: box.HighestModSeq, told: len(msgs),
+		uids: uids, recs: make([]*storage.Message, len(uids)),
+		synced: box.HighestModSeq, told: len(uids), sentAt: map[storage.UID]uint64{},
 		gone: map[storage.UID]bool{}, changed: map[storage.UID]*storage.Message{}, recent: map[storage.UID]bool{},
 	}
-	for i, m := range msgs {
-		v.uids[i], v.modseqs[i] = m.UID, m.ModSeq
-	}
-	return v
 }
 
 // index returns the position of uid, or -1.
@@ -67,12 +71,62 @@ func (v *view) index(uid storage.UID) int {
 	return i
 }
 
+// loadGap is how far apart two wanted positions may be and still be read
+// in one range scan, the records between them coming along.
+const loadGap = 32
+
+// load reads the records of the messages at positions pos (ascending)
+// that the view does not hold yet, in as few range scans as the positions
+// allow, all in one snapshot. A message expunged in the store since the
+// view last looked keeps a nil record.
+func (v *view) load(ctx context.Context, st *storage.Store, pos []int) error {
+	var runs [][2]int
+	for i := 0; i < len(pos); i++ {
+		p := pos[i]
+		if v.recs[p] != nil {
+			continue
+		}
+		if n := len(runs); n > 0 && p-runs[n-1][1] <= loadGap {
+			runs[n-1][1] = p
+			continue
+		}
+		runs = append(runs, [2]int{p, p})
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	return st.Read(ctx, func(rd *storage.Reader) error {
+		for _, r := range runs {
+			msgs, err := rd.Messages(v.account, v.mailbox, v.uids[r[0]], v.uids[r[1]])
+			if err != nil {
+				return err
+			}
+			k := r[0]
+			for _, m := range msgs {
+				for k <= r[1] && v.uids[k] < m.UID {
+					k++
+				}
+				if k <= r[1] && v.uids[k] == m.UID && v.recs[k] == nil {
+					v.recs[k] = m
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // refresh reads what changed in the store since the view last looked.
 func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 	ch, err := st.ChangesSince(ctx, v.account, v.mailbox, v.synced)
 	if err != nil {
 		return err
 	}
+	v.apply(ch)
+	return nil
+}
+
+// apply takes in changes read from the store after v.synced.
+func (v *view) apply(ch *storage.Changes) {
 	var last storage.UID
 	if n := len(v.uids); n > 0 {
 		last = v.uids[n-1]
@@ -88,9 +142,10 @@ func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 			continue
 		}
 		v.recs[i] = m
-		if m.ModSeq > v.modseqs[i] && !v.gone[m.UID] {
-			v.changed[m.UID] = m
+		if v.gone[m.UID] || v.sentAt[m.UID] >= m.ModSeq {
+			continue
 		}
+		v.changed[m.UID] = m
 	}
 	sort.Slice(added, func(i, j int) bool { return added[i].UID < added[j].UID })
 	if len(added) > 0 && !v.readOnly && v.showRecent && v.claims != nil {
@@ -103,39 +158,55 @@ func (v *view) refresh(ctx context.Context, st *storage.Store) error {
 	}
 	for _, m := range added {
 		v.uids = append(v.uids, m.UID)
-		v.modseqs = append(v.modseqs, m.ModSeq)
 		v.recs = append(v.recs, m)
 	}
 	for _, uid := range ch.Vanished {
-		if v.index(uid) >= 0 {
+		if v.index(uid) >= 0 && !v.gone[uid] {
 			v.gone[uid] = true
 			delete(v.changed, uid)
+			if v.goneModSeq == 0 || ch.EarliestExpunge < v.goneModSeq {
+				v.goneModSeq = ch.EarliestExpunge
+			}
 		}
 	}
 	v.synced = max(v.synced, ch.HighestModSeq)
-	return nil
+	for uid, at := range v.sentAt {
+		if at <= v.synced {
+			delete(v.sentAt, uid) // later reads start above it
+		}
+	}
 }
 
-// report writes what the client has not been told yet: EXPUNGEs (only
+// reportMode says how a session reports updates.
+type reportMode struct {
+	allowExpunge bool // an EXPUNGE may be sent now (RFC 3501 §7.4.1)
+	condstore    bool // FETCH carries MODSEQ (RFC 7162 §3.1)
+	qresync      bool // expunges are VANISHED, not EXPUNGE (RFC 7162 §3.2.10.2)
+}
+
+// report writes what the client has not been told yet: expunges (only
 // when allowed), EXISTS, and FETCH FLAGS for changes made by others.
-func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
-	if allowExpunge && len(v.gone) > 0 {
-		// Highest first, so each sequence number is still right when sent.
-		for i := len(v.uids) - 1; i >= 0; i-- {
-			if uid := v.uids[i]; v.gone[uid] {
-				enc.Raw("* ").Number(uint32(i + 1)).Raw(" EXPUNGE").CRLF()
-				delete(v.gone, uid)
-				v.uids = slices.Delete(v.uids, i, i+1)
-				v.modseqs = slices.Delete(v.modseqs, i, i+1)
-				v.recs = slices.Delete(v.recs, i, i+1)
-				if v.recent[uid] {
-					// The EXPUNGE takes it out of the client's recent count too.
-					delete(v.recent, uid)
-					v.toldRecent--
+func (v *view) report(enc *wire.Encoder, mode reportMode) {
+	if mode.allowExpunge && len(v.gone) > 0 {
+		if mode.qresync {
+			var uids []storage.UID
+			for i := 0; i < len(v.uids); i++ {
+				if uid := v.uids[i]; v.gone[uid] {
+					uids = append(uids, uid)
 				}
-				v.told--
+			}
+			enc.Raw("* VANISHED ").Raw(uidSetString(uids)).CRLF()
+			v.forget(uids)
+		} else {
+			// Highest first, so each sequence number is still right when sent.
+			for i := len(v.uids) - 1; i >= 0; i-- {
+				if uid := v.uids[i]; v.gone[uid] {
+					enc.Raw("* ").Number(uint32(i + 1)).Raw(" EXPUNGE").CRLF()
+					v.forget([]storage.UID{uid})
+				}
 			}
 		}
+		v.goneModSeq = 0
 	}
 	if len(v.uids) != v.told {
 		enc.Raw("* ").Number(uint32(len(v.uids))).Raw(" EXISTS").CRLF()
@@ -156,34 +227,57 @@ func (v *view) report(enc *wire.Encoder, allowExpunge, condstore bool) {
 	for _, uid := range uids {
 		m := v.changed[uid]
 		i := v.index(uid)
-		if i < 0 || m.ModSeq <= v.modseqs[i] {
+		if i < 0 || v.sentAt[uid] >= m.ModSeq {
 			continue
 		}
 		enc.Raw("* ").Number(uint32(i + 1)).Raw(" FETCH (UID ").Number(uint32(uid)).Raw(" FLAGS ")
 		writeFlags(enc, m.Flags, v.isRecent(uid))
-		if condstore {
+		if mode.condstore {
 			enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
 		}
 		enc.Special(')').CRLF()
-		v.modseqs[i] = m.ModSeq
 	}
 	clear(v.changed)
-}
-
-// told records that the client now knows message uid at modseq (its own
-// STORE reported it), so the change is not reported again.
-func (v *view) toldFlags(uid storage.UID, modseq uint64) {
-	if i := v.index(uid); i >= 0 && modseq > v.modseqs[i] {
-		v.modseqs[i] = modseq
-	}
-	if m, ok := v.changed[uid]; ok && m.ModSeq <= modseq {
-		delete(v.changed, uid)
+	if mode.condstore && len(v.gone) > 0 {
+		// The FETCHes carry mod-sequences above expunges held back for
+		// now; a client that stores the highest it saw and disconnects
+		// would never learn of them (RFC 7162 §3.2, erratum 1810).
+		v.writeHighestModSeq(enc)
 	}
 }
 
-// forget removes messages the session itself told the client were
-// expunged (MOVE's EXPUNGEs), so the store's tombstones are not reported
-// again.
+// highestModSeq is the HIGHESTMODSEQ the client may be told now: below
+// every expunge it has not been told of.
+func (v *view) highestModSeq() uint64 {
+	if v.goneModSeq > 0 && len(v.gone) > 0 {
+		return v.goneModSeq - 1
+	}
+	return v.synced
+}
+
+func (v *view) writeHighestModSeq(enc *wire.Encoder) {
+	enc.Raw("* OK [HIGHESTMODSEQ ").Number64(v.highestModSeq()).Raw("] highest mod-sequence").CRLF()
+}
+
+// sent records that this session reported m's flags itself (its STORE, or
+// the \Seen a FETCH set), so the change is not reported again.
+func (v *view) sent(m *storage.Message) {
+	i := v.index(m.UID)
+	if i < 0 {
+		return
+	}
+	if v.recs[i] == nil || v.recs[i].ModSeq < m.ModSeq {
+		v.recs[i] = m
+	}
+	if m.ModSeq > v.synced && m.ModSeq > v.sentAt[m.UID] {
+		v.sentAt[m.UID] = m.ModSeq
+	}
+	if c, ok := v.changed[m.UID]; ok && c.ModSeq <= m.ModSeq {
+		delete(v.changed, m.UID)
+	}
+}
+
+// forget removes messages the client has been told are expunged.
 func (v *view) forget(uids []storage.UID) {
 	for _, uid := range uids {
 		i := v.index(uid)
@@ -191,7 +285,6 @@ func (v *view) forget(uids []storage.UID) {
 			continue
 		}
 		v.uids = slices.Delete(v.uids, i, i+1)
-		v.modseqs = slices.Delete(v.modseqs, i, i+1)
 		v.recs = slices.Delete(v.recs, i, i+1)
 		if v.recent[uid] {
 			delete(v.recent, uid)
@@ -199,6 +292,7 @@ func (v *view) forget(uids []storage.UID) {
 		}
 		delete(v.gone, uid)
 		delete(v.changed, uid)
+		delete(v.sentAt, uid)
 		v.told--
 	}
 }

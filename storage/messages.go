@@ -152,35 +152,45 @@ type Changes struct {
 // modseq. It reads the change index and the tombstones only, so it costs
 // O(changes), not O(mailbox) (RFC 7162 CHANGEDSINCE and QRESYNC).
 func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, modseq uint64) (*Changes, error) {
-	out := &Changes{}
+	var out *Changes
 	err := s.view(func(r kv.Reader) error {
 		box, err := readMailbox(r, a, mb)
 		if err != nil {
 			return err
 		}
-		out.HighestModSeq = box.HighestModSeq
-		start := modseqRangeStart(tChange, a, mb, modseq+1)
-		err = r.Scan(start, kv.PrefixEnd(perMailbox(tChange, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
-			_, uid := modseqUIDFromKey(k)
-			m, err := readMessage(r, a, mb, uid)
-			if err != nil {
-				return false, fmt.Errorf("change index names uid %d: %w", uid, err)
-			}
-			out.Changed = append(out.Changed, m)
-			return true, nil
-		})
+		out, err = changesSince(r, box, modseq)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func changesSince(r kv.Reader, box *Mailbox, modseq uint64) (*Changes, error) {
+	a, mb := box.Account, box.ID
+	out := &Changes{HighestModSeq: box.HighestModSeq}
+	start := modseqRangeStart(tChange, a, mb, modseq+1)
+	err := r.Scan(start, kv.PrefixEnd(perMailbox(tChange, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
+		_, uid := modseqUIDFromKey(k)
+		m, err := readMessage(r, a, mb, uid)
 		if err != nil {
-			return err
+			return false, fmt.Errorf("change index names uid %d: %w", uid, err)
 		}
-		start = modseqRangeStart(tTombstone, a, mb, modseq+1)
-		return r.Scan(start, kv.PrefixEnd(perMailbox(tTombstone, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
-			modseq, uid := modseqUIDFromKey(k)
-			if out.EarliestExpunge == 0 {
-				out.EarliestExpunge = modseq // the scan is in mod-sequence order
-			}
-			out.Vanished = append(out.Vanished, uid)
-			return true, nil
-		})
+		out.Changed = append(out.Changed, m)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	start = modseqRangeStart(tTombstone, a, mb, modseq+1)
+	err = r.Scan(start, kv.PrefixEnd(perMailbox(tTombstone, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
+		modseq, uid := modseqUIDFromKey(k)
+		if out.EarliestExpunge == 0 {
+			out.EarliestExpunge = modseq // the scan is in mod-sequence order
+		}
+		out.Vanished = append(out.Vanished, uid)
+		return true, nil
 	})
 	if err != nil {
 		return nil, err

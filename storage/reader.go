@@ -89,3 +89,17 @@ func (s *Store) MessageHeader(ctx context.Context, h BlobHash) ([]byte, error) {
 	})
 	return hdr, err
 }
+
+// Messages returns the records of the messages with UIDs lo..hi, in UID order.
+func (r *Reader) Messages(a AccountID, mb MailboxID, lo, hi UID) ([]*Message, error) {
+	var out []*Message
+	err := r.r.Scan(messageKey(a, mb, lo), kv.PrefixEnd(messageKey(a, mb, hi)), false, func(k, v []byte) (bool, error) {
+		m, err := decodeMessage(uidFromMessageKey(k), v)
+		if err != nil {
+			return false, err
+		}
+		out = append(out, m)
+		return true, nil
+	})
+	return out, err
+}

@@ -157,11 +157,16 @@ type Opened struct {
 	UIDs []UID
 	// FirstUnseen is the lowest UID without \Seen, 0 when all are seen.
 	FirstUnseen UID
+	// Changes is what changed after the mod-sequence OpenMailbox was
+	// given, in the same snapshot (QRESYNC); nil when it was given 0.
+	Changes *Changes
 }
 
-// OpenMailbox reads what SELECT needs. Its cost grows with the mailbox's
-// UID range divided by 4096, not with its messages' records.
-func (s *Store) OpenMailbox(ctx context.Context, a AccountID, mb MailboxID) (*Opened, error) {
+// OpenMailbox reads what SELECT needs and, when since > 0, what changed
+// after mod-sequence since (SELECT with QRESYNC), all in one snapshot. Its
+// cost grows with the mailbox's UID range divided by 4096 and with the
+// number of changes, not with its messages' records.
+func (s *Store) OpenMailbox(ctx context.Context, a AccountID, mb MailboxID, since uint64) (*Opened, error) {
 	out := &Opened{}
 	err := s.view(func(r kv.Reader) error {
 		box, err := readMailbox(r, a, mb)
@@ -171,6 +176,11 @@ func (s *Store) OpenMailbox(ctx context.Context, a AccountID, mb MailboxID) (*Op
 		out.Mailbox = box
 		if out.UIDs, err = readUIDs(r, a, mb, box.Messages); err != nil {
 			return err
+		}
+		if since > 0 {
+			if out.Changes, err = changesSince(r, box, since); err != nil {
+				return err
+			}
 		}
 		if box.Unseen == 0 {
 			return nil
@@ -195,25 +205,6 @@ func (s *Store) DeletedUIDs(ctx context.Context, a AccountID, mb MailboxID) ([]U
 		prefix := flagIndexPrefix(a, mb, flagIndexDeleted)
 		return r.Scan(prefix, kv.PrefixEnd(prefix), false, func(k, _ []byte) (bool, error) {
 			out = append(out, UID(binary.BigEndian.Uint32(k[len(prefix):])))
-			return true, nil
-		})
-	})
-	return out, err
-}
-
-// MessageRange returns the records of the messages with UIDs lo..hi, in
-// UID order, read in one snapshot.
-func (s *Store) MessageRange(ctx context.Context, a AccountID, mb MailboxID, lo, hi UID) ([]*Message, error) {
-	var out []*Message
-	err := s.view(func(r kv.Reader) error {
-		end := messageKey(a, mb, hi)
-		end = kv.PrefixEnd(end)
-		return r.Scan(messageKey(a, mb, lo), end, false, func(k, v []byte) (bool, error) {
-			m, err := decodeMessage(uidFromMessageKey(k), v)
-			if err != nil {
-				return false, err
-			}
-			out = append(out, m)
 			return true, nil
 		})
 	})

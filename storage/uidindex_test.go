@@ -17,7 +17,7 @@ func checkIndexes(t *testing.T, s *Store, a AccountID, mb MailboxID) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := s.OpenMailbox(ctx, a, mb)
+	op, err := s.OpenMailbox(ctx, a, mb, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestIndexesFollowChanges(t *testing.T) {
 		checkIndexes(t, s, a.ID, arch.ID)
 	}
 	// Emptying a block removes it.
-	op, _ := s.OpenMailbox(ctx, a.ID, inbox.ID)
+	op, _ := s.OpenMailbox(ctx, a.ID, inbox.ID, 0)
 	if _, err := s.Expunge(ctx, a.ID, inbox.ID, op.UIDs); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestIndexesBuiltForOlderStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if op, _ := s.OpenMailbox(ctx, a.ID, mbID); len(op.UIDs) != 0 {
+	if op, _ := s.OpenMailbox(ctx, a.ID, mbID, 0); len(op.UIDs) != 0 {
 		t.Fatal("the indexes were not removed")
 	}
 	s.Close()
