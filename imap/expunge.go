@@ -2,6 +2,7 @@ package imap
 
 import (
 	"slices"
+	"strconv"
 
 	"zest/storage"
 )
@@ -50,8 +51,16 @@ func handleExpunge(c *conn, cmd *command) error {
 	if err != nil || len(del) == 0 {
 		return err
 	}
-	_, err = c.srv.store.Expunge(c.ctx, c.account.ID, c.sel.mailbox, del)
-	return err
+	removed, err := c.srv.store.Expunge(c.ctx, c.account.ID, c.sel.mailbox, del)
+	if err != nil || len(removed) == 0 || !c.enabled["QRESYNC"] {
+		return err
+	}
+	// RFC 7162 §3.2.7: the tagged OK carries the new HIGHESTMODSEQ, so the
+	// VANISHED it covers go out first.
+	if err := c.syncWith(true, true); err != nil {
+		return err
+	}
+	return &respError{status: "OK", code: "HIGHESTMODSEQ " + strconv.FormatUint(c.sel.highestModSeq(), 10), text: cmd.name + " completed"}
 }
 
 // deletedMessages lists the selected mailbox's messages flagged \Deleted

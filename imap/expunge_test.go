@@ -59,7 +59,7 @@ func TestUIDExpungeLargeSet(t *testing.T) {
 	for i, s := range stored {
 		all[i] = s.UID
 	}
-	if _, err := e.store.StoreFlags(ctx, e.alice.ID, stored[0].MailboxID, all, storage.FlagsAdd, []string{`\Deleted`}, 0); err != nil {
+	if _, err := e.store.StoreFlags(ctx, e.alice.ID, stored[0].MailboxID, all, storage.FlagsAdd, []string{`\Deleted`}, storage.Unconditional); err != nil {
 		t.Fatal(err)
 	}
 	r := e.rawLoggedIn()
@@ -137,7 +137,7 @@ func TestExpungeSeesOthersDeletedFlags(t *testing.T) {
 	r := e.rawLoggedIn()
 	r.send("S SELECT INBOX")
 	r.untilTagged("S OK")
-	if _, err := e.store.StoreFlags(context.Background(), e.alice.ID, stored[0].MailboxID, []storage.UID{2}, storage.FlagsAdd, []string{`\Deleted`}, 0); err != nil {
+	if _, err := e.store.StoreFlags(context.Background(), e.alice.ID, stored[0].MailboxID, []storage.UID{2}, storage.FlagsAdd, []string{`\Deleted`}, storage.Unconditional); err != nil {
 		t.Fatal(err)
 	}
 	r.send("X EXPUNGE")

@@ -2,7 +2,9 @@ package imap
 
 import (
 	"bytes"
+
 	"errors"
+	"github.com/emersion/go-imap/v2"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,6 +38,7 @@ const (
 	fetchSection       // BODY[...], BODY.PEEK[...], RFC822, RFC822.HEADER, RFC822.TEXT
 	fetchBinary        // BINARY[...], BINARY.PEEK[...]
 	fetchBinarySize    // BINARY.SIZE[...]
+	fetchModSeq        // MODSEQ (RFC 7162 §3.1.4.2)
 )
 
 // section is a section-spec (RFC 3501 §6.4.5): part numbers, then HEADER,
@@ -67,6 +70,14 @@ type fetchRequest struct {
 	items      []fetchItem
 	needRecord bool // anything beyond UID
 	setSeen    bool // a non-PEEK body item
+
+	// changedSince is the CHANGEDSINCE modifier (RFC 7162 §3.1.4.1):
+	// only messages with a greater mod-sequence are answered.
+	changedSince    uint64
+	hasChangedSince bool
+	// vanished is UID FETCH's VANISHED modifier (RFC 7162 §3.2.6).
+	vanished bool
+	set      imap.NumSet // the set as the client gave it, for VANISHED
 }
 
 // fetchCounters counts the store reads FETCH makes, per server, for
@@ -88,10 +99,23 @@ func handleFetch(c *conn, cmd *command) error {
 	if !ok {
 		return c.dec.Err()
 	}
+	if c.dec.SP() {
+		if err := c.readFetchModifiers(req, uid); err != nil {
+			return err
+		}
+	}
 	if err := c.endOfArgs(); err != nil {
 		return err
 	}
-	req.uid = uid
+	req.uid, req.set = uid, set
+	if req.hasChangedSince || req.has(fetchModSeq) {
+		c.enableCondstore() // RFC 7162 §3.1
+		if !req.has(fetchModSeq) {
+			// CHANGEDSINCE answers carry MODSEQ as if asked (§3.1.4.1).
+			req.items = append(req.items, fetchItem{kind: fetchModSeq})
+			req.needRecord = true
+		}
+	}
 	if uid && !req.has(fetchUID) {
 		// UID FETCH always reports the UID (RFC 3501 §6.4.8); first, as
 		// clients look for it there.
@@ -102,6 +126,53 @@ func handleFetch(c *conn, cmd *command) error {
 		return err
 	}
 	return c.fetch(pos, req)
+}
+
+// readFetchModifiers reads "(CHANGEDSINCE n [VANISHED])" (RFC 7162
+// §3.1.4.1, §3.2.6; the fetch-modifier list of RFC 4466 §2.4).
+func (c *conn) readFetchModifiers(req *fetchRequest, uid bool) error {
+	d := c.dec
+	seen := map[string]bool{}
+	ok := d.ExpectList(func() bool {
+		var name string
+		if !d.ExpectAtom(&name) {
+			return false
+		}
+		name = strings.ToUpper(name)
+		if seen[name] {
+			return d.Failf("FETCH modifier %s given twice", name)
+		}
+		seen[name] = true
+		switch name {
+		case "CHANGEDSINCE":
+			if !d.ExpectSP() || !d.ExpectNumber64(&req.changedSince) {
+				return false
+			}
+			if req.changedSince > maxModSeq {
+				return d.Failf("mod-sequence %d is above 2^63-1", req.changedSince)
+			}
+			req.hasChangedSince = true
+			return true
+		case "VANISHED":
+			req.vanished = true
+			return true
+		}
+		return d.Failf("unknown FETCH modifier %s", name)
+	})
+	if !ok {
+		return d.Err()
+	}
+	if req.vanished {
+		switch {
+		case !uid:
+			return bad("VANISHED is a UID FETCH modifier")
+		case !req.hasChangedSince:
+			return bad("VANISHED needs CHANGEDSINCE")
+		case !c.enabled["QRESYNC"]:
+			return bad("VANISHED needs ENABLE QRESYNC first")
+		}
+	}
+	return nil
 }
 
 func (r *fetchRequest) has(k fetchKind) bool {
@@ -173,6 +244,8 @@ func (c *conn) readFetchAtt(req *fetchRequest, macros bool) bool {
 		return true
 	case "UID":
 		return add(fetchUID)
+	case "MODSEQ":
+		return add(fetchModSeq)
 	case "FLAGS":
 		return add(fetchFlags)
 	case "INTERNALDATE":
@@ -307,6 +380,12 @@ const fetchFlushEvery = 256
 // fetch answers the items of req for the messages at positions pos.
 func (c *conn) fetch(pos []int, req *fetchRequest) error {
 	sel := c.sel
+	if req.hasChangedSince {
+		var err error
+		if pos, err = c.changedSince(pos, req); err != nil {
+			return err
+		}
+	}
 	expunged := false
 	live := make([]int, 0, len(pos))
 	for _, i := range pos {
@@ -341,7 +420,7 @@ func (c *conn) fetch(pos []int, req *fetchRequest) error {
 			}
 		}
 		if len(uids) > 0 {
-			res, err := c.srv.store.StoreFlags(c.ctx, c.account.ID, sel.mailbox, uids, storage.FlagsAdd, []string{`\Seen`}, 0)
+			res, err := c.srv.store.StoreFlags(c.ctx, c.account.ID, sel.mailbox, uids, storage.FlagsAdd, []string{`\Seen`}, storage.Unconditional)
 			if err != nil {
 				return err
 			}
@@ -431,6 +510,70 @@ func (c *conn) checkBinary(recs []*storage.Message, req *fetchRequest) error {
 	})
 }
 
+// changedSince keeps the positions whose messages changed after the
+// request's CHANGEDSINCE mod-sequence, read from the store's change index
+// (O(changes), QR-26), and writes VANISHED (EARLIER) for the UIDs of the
+// request's set expunged since then (RFC 7162 §3.2.6).
+func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
+	if err := c.freshen(false); err != nil {
+		return nil, err
+	}
+	sel := c.sel
+	ch, err := c.srv.store.ChangesSince(c.ctx, c.account.ID, sel.mailbox, req.changedSince)
+	if err != nil {
+		return nil, err
+	}
+	if req.vanished {
+		set, _ := req.set.(imap.UIDSet)
+		var vanished []storage.UID
+		for _, u := range ch.Vanished {
+			// "*" reaches every UID here: expunged UIDs above the highest
+			// one left are exactly what a resynchronising client asks for.
+			if uidSetContains(set, u, ^storage.UID(0)) {
+				vanished = append(vanished, u)
+			}
+		}
+		if len(vanished) > 0 {
+			c.enc.Raw("* VANISHED (EARLIER) ").Raw(uidSetString(vanished)).CRLF()
+		}
+	}
+	changed := make(map[storage.UID]*storage.Message, len(ch.Changed))
+	for _, m := range ch.Changed {
+		changed[m.UID] = m
+	}
+	out := pos[:0:0]
+	for _, i := range pos {
+		if m := changed[sel.uids[i]]; m != nil && m.ModSeq > req.changedSince {
+			if sel.recs[i] == nil || sel.recs[i].ModSeq < m.ModSeq {
+				sel.recs[i] = m
+			}
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// uidSetContains reports whether a client's UID set names u, "*" being
+// the highest UID in the mailbox (RFC 3501 §6.4.8).
+func uidSetContains(set imap.UIDSet, u, last storage.UID) bool {
+	for _, r := range set {
+		lo, hi := storage.UID(r.Start), storage.UID(r.Stop)
+		if lo == 0 {
+			lo = last
+		}
+		if hi == 0 {
+			hi = last
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if u >= lo && u <= hi {
+			return true
+		}
+	}
+	return false
+}
+
 // fetchRecords reads the records of the messages at positions pos (nil
 // for one no longer in the store): one scan of the mailbox when the
 // command covers much of it, one read per message otherwise.
@@ -499,7 +642,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 
 	enc := c.enc
 	enc.Raw("* ").Number(uint32(i + 1)).Raw(" FETCH (")
-	wroteFlags := false
+	wroteFlags, wroteModSeq := false, false
 	for k := range f.req.items {
 		it := &f.req.items[k]
 		v := &f.vals[k]
@@ -555,20 +698,30 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 			enc.Raw("BINARY.SIZE")
 			f.writeSectionName(it)
 			enc.SP().Number64(uint64(v.size))
+		case fetchModSeq:
+			enc.Raw("MODSEQ (").Number64(m.ModSeq).Special(')')
+			wroteModSeq = true
 		}
 	}
 	if seenNow {
 		if !wroteFlags {
 			enc.Raw(" FLAGS ")
 			writeFlags(enc, m.Flags, c.sel.isRecent(m.UID))
+			wroteFlags = true
 		}
 		if c.enabled["CONDSTORE"] {
-			// RFC 7162 §3.2: a FETCH that changed flags reports MODSEQ.
-			enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
+			// RFC 7162 §3.2.4: a FETCH that changed flags reports the UID
+			// and the new MODSEQ.
+			if !f.req.has(fetchUID) {
+				enc.Raw(" UID ").Number(uint32(m.UID))
+			}
+			if !wroteModSeq {
+				enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
+			}
 		}
 	}
 	enc.Special(')').CRLF()
-	if seenNow {
+	if wroteFlags {
 		c.sel.sent(m)
 	}
 	return nil

@@ -234,3 +234,4 @@ func testTLSConfig(t testing.TB) *tls.Config {
 type storageUID = storage.UID
 
 const flagsAdd = storage.FlagsAdd
+const unconditional = storage.Unconditional

@@ -209,6 +209,9 @@ func (c *conn) runSearch(crit *imap.SearchCriteria) ([]int, uint64, error) {
 		return nil, 0, err
 	}
 	needs := m.Needs()
+	if m.UsesModSeq() {
+		c.enableCondstore() // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE
+	}
 
 	// The records come from the view, which keeps them current.
 	if err := c.freshen(false); err != nil {

@@ -319,7 +319,7 @@ func (c *conn) enableCondstore() {
 	}
 	c.enabled["CONDSTORE"] = true
 	if c.sel != nil {
-		c.enc.Raw("* OK [HIGHESTMODSEQ ").Number64(c.sel.synced).Raw("] highest mod-sequence").CRLF()
+		c.sel.writeHighestModSeq(c.enc)
 	}
 }
 

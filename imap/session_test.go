@@ -296,7 +296,7 @@ func TestOtherSessionsChanges(t *testing.T) {
 	r.untilTagged("S OK")
 	ctx := context.Background()
 	mb := stored[0].MailboxID
-	e.store.StoreFlags(ctx, e.alice.ID, mb, []storageUID{2}, flagsAdd, []string{`\Seen`}, 0)
+	e.store.StoreFlags(ctx, e.alice.ID, mb, []storageUID{2}, flagsAdd, []string{`\Seen`}, unconditional)
 	e.store.Expunge(ctx, e.alice.ID, mb, []storageUID{1})
 	e.deliver("", message(4))
 	r.send("N NOOP")

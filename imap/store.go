@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"slices"
 	"strings"
 
 	"zest/storage"
@@ -16,9 +17,8 @@ type storeArgs struct {
 	op     storage.FlagOp
 	silent bool
 	flags  []string
-	// unchangedSince is CONDSTORE's UNCHANGEDSINCE (RFC 7162 §3.1.3);
-	// 0 means none. Nothing sets it yet: the modifier list goes between
-	// the set and the data item name.
+	// unchangedSince is CONDSTORE's UNCHANGEDSINCE (RFC 7162 §3.1.3), or
+	// storage.Unconditional.
 	unchangedSince uint64
 }
 
@@ -33,7 +33,15 @@ func handleStore(c *conn, cmd *command) error {
 	if !ok || !c.dec.ExpectSP() {
 		return c.dec.Err()
 	}
-	var args storeArgs
+	args := storeArgs{unchangedSince: storage.Unconditional}
+	if c.dec.Peek('(') {
+		if err := c.readStoreModifiers(&args); err != nil {
+			return err
+		}
+		if !c.dec.ExpectSP() {
+			return c.dec.Err()
+		}
+	}
 	var item string
 	if !c.dec.ExpectAtom(&item) || !c.dec.ExpectSP() {
 		return c.dec.Err()
@@ -67,11 +75,46 @@ func handleStore(c *conn, cmd *command) error {
 	if c.sel.readOnly {
 		return no("READ-ONLY", "the mailbox is open read-only (EXAMINE)")
 	}
+	if args.unchangedSince != storage.Unconditional {
+		c.enableCondstore() // RFC 7162 §3.1: STORE UNCHANGEDSINCE enables it
+	}
 	pos, err := c.sel.resolve(set, uid)
 	if err != nil {
 		return err
 	}
 	return c.storeFlags(pos, uid, &args)
+}
+
+// readStoreModifiers reads "(UNCHANGEDSINCE n)" (RFC 7162 §3.1.3; the
+// store-modifier list of RFC 4466 §2.5).
+func (c *conn) readStoreModifiers(args *storeArgs) error {
+	seen := false
+	ok := c.dec.ExpectList(func() bool {
+		var name string
+		if !c.dec.ExpectAtom(&name) {
+			return false
+		}
+		if !strings.EqualFold(name, "UNCHANGEDSINCE") {
+			return c.dec.Failf("unknown STORE modifier %s", name)
+		}
+		if seen {
+			return c.dec.Failf("UNCHANGEDSINCE given twice") // RFC 7162 §7 (QR-19)
+		}
+		seen = true
+		var n uint64
+		if !c.dec.ExpectSP() || !c.dec.ExpectNumber64(&n) {
+			return false
+		}
+		if n > maxModSeq {
+			return c.dec.Failf("mod-sequence %d is above 2^63-1", n)
+		}
+		args.unchangedSince = n
+		return true
+	})
+	if !ok {
+		return c.dec.Err()
+	}
+	return nil
 }
 
 // readStoreFlags reads a flag list "(\Seen $Label)" or, as RFC 3501
@@ -150,28 +193,58 @@ func (c *conn) storeFlags(pos []int, uid bool, args *storeArgs) error {
 		return err
 	}
 	condstore := c.enabled["CONDSTORE"]
+	conditional := args.unchangedSince != storage.Unconditional
+	report := func(m *storage.Message) {
+		i := c.sel.index(m.UID)
+		if i < 0 {
+			return
+		}
+		c.enc.Raw("* ").Number(uint32(i + 1)).Raw(" FETCH (")
+		if uid || condstore {
+			// RFC 7162 §3.2.4: CONDSTORE sessions get the UID in every FETCH.
+			c.enc.Raw("UID ").Number(uint32(m.UID)).SP()
+		}
+		c.enc.Raw("FLAGS ")
+		writeFlags(c.enc, m.Flags, c.sel.isRecent(m.UID))
+		if condstore {
+			c.enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
+		}
+		c.enc.Special(')').CRLF()
+		c.sel.sent(m)
+	}
 	for _, m := range res.Changed {
+		// With .SILENT the client knows what it asked for, except the new
+		// mod-sequence, which a conditional STORE always reports (RFC 7162
+		// §3.1.3). Changes made by other sessions are reported by sync.
+		if !args.silent || conditional {
+			report(m)
+		} else {
+			c.sel.sent(m)
+		}
+	}
+	if len(res.Modified) == 0 {
+		return nil
+	}
+	// The messages that failed the test: their current state, so the
+	// client need not fetch it (RFC 7162 §3.1.3, QR-20), and the set in
+	// the MODIFIED code, by UID for UID STORE.
+	var nums []uint32
+	for _, m := range res.Modified {
 		i := c.sel.index(m.UID)
 		if i < 0 {
 			continue
 		}
-		// With .SILENT the client knows what it asked for; changes made by
-		// other sessions after this one are still reported by sync.
-		if !args.silent {
-			c.enc.Raw("* ").Number(uint32(i + 1)).Raw(" FETCH (")
-			if uid {
-				c.enc.Raw("UID ").Number(uint32(m.UID)).SP()
-			}
-			c.enc.Raw("FLAGS ")
-			writeFlags(c.enc, m.Flags, c.sel.isRecent(m.UID))
-			if condstore {
-				c.enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
-			}
-			c.enc.Special(')').CRLF()
+		report(m)
+		if uid {
+			nums = append(nums, uint32(m.UID))
+		} else {
+			nums = append(nums, uint32(i+1))
 		}
-		c.sel.sent(m)
 	}
-	// res.Modified is for CONDSTORE's [MODIFIED set] once UNCHANGEDSINCE
-	// is parsed.
-	return nil
+	slices.Sort(nums)
+	set := make([]storage.UID, len(nums))
+	for i, n := range nums {
+		set[i] = storage.UID(n)
+	}
+	return &respError{status: "OK", code: "MODIFIED " + uidSetString(set), text: "some messages were changed by others; they were left alone"}
 }

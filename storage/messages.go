@@ -212,10 +212,15 @@ const (
 type FlagResult struct {
 	// Changed lists the messages whose flags changed, with their new state.
 	Changed []*Message
-	// Modified lists UIDs not changed because their mod-sequence was above
-	// unchangedSince (RFC 7162 MODIFIED response code).
-	Modified []UID
+	// Modified lists the messages not changed because their mod-sequence
+	// was above unchangedSince (RFC 7162 MODIFIED response code), with
+	// their current state.
+	Modified []*Message
 }
+
+// Unconditional is StoreFlags' unchangedSince for a change made whatever
+// the messages' mod-sequences are.
+const Unconditional = ^uint64(0)
 
 // storeChunk bounds how many messages one commit of a bulk change touches.
 const storeChunk = 1024
@@ -241,9 +246,10 @@ func inChunks(uids []UID, fn func(chunk []UID) error) error {
 }
 
 // StoreFlags changes the flags of the messages with the given UIDs
-// (missing UIDs are skipped). With unchangedSince > 0, a message whose
-// mod-sequence is greater is left alone and reported in Modified. All
-// messages changed in one commit share one new mod-sequence.
+// (missing UIDs are skipped). A message whose mod-sequence is greater than
+// unchangedSince is left alone and reported in Modified (RFC 7162
+// UNCHANGEDSINCE; pass Unconditional for a plain STORE). All messages
+// changed in one commit share one new mod-sequence.
 func (s *Store) StoreFlags(ctx context.Context, a AccountID, mbID MailboxID, uids []UID, op FlagOp, flags []string, unchangedSince uint64) (*FlagResult, error) {
 	want := ParseFlags(flags)
 	res := &FlagResult{}
@@ -265,8 +271,8 @@ func (s *Store) StoreFlags(ctx context.Context, a AccountID, mbID MailboxID, uid
 				if err != nil {
 					return err
 				}
-				if unchangedSince > 0 && m.ModSeq > unchangedSince {
-					part.Modified = append(part.Modified, uid)
+				if m.ModSeq > unchangedSince {
+					part.Modified = append(part.Modified, m)
 					continue
 				}
 				var next Flags

@@ -85,10 +85,10 @@ func TestIndexesFollowChanges(t *testing.T) {
 		return out
 	}
 	steps := []func(){
-		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(300), FlagsAdd, []string{`\Seen`, "$Work"}, 0) },
-		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(200), FlagsAdd, []string{`\Deleted`}, 0) },
-		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(100), FlagsRemove, []string{`\Seen`}, 0) },
-		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(50), FlagsReplace, []string{"$Later"}, 0) },
+		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(300), FlagsAdd, []string{`\Seen`, "$Work"}, Unconditional) },
+		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(200), FlagsAdd, []string{`\Deleted`}, Unconditional) },
+		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(100), FlagsRemove, []string{`\Seen`}, Unconditional) },
+		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(50), FlagsReplace, []string{"$Later"}, Unconditional) },
 		func() { s.Expunge(ctx, a.ID, inbox.ID, pick(400)) },
 		func() { s.Copy(ctx, a.ID, inbox.ID, pick(300), arch.ID, true) },
 		func() { s.Copy(ctx, a.ID, inbox.ID, pick(300), arch.ID, false) },
@@ -130,7 +130,7 @@ func TestIndexesBuiltForOlderStore(t *testing.T) {
 	for i := range 50 {
 		mbID = deliverOne(t, s, a.ID, "", testMessage(i)).MailboxID
 	}
-	s.StoreFlags(ctx, a.ID, mbID, []UID{3, 7}, FlagsAdd, []string{`\Seen`, `\Deleted`, "$X"}, 0)
+	s.StoreFlags(ctx, a.ID, mbID, []UID{3, 7}, FlagsAdd, []string{`\Seen`, `\Deleted`, "$X"}, Unconditional)
 	// Make it look like an older store: no indexes, no version mark.
 	err := s.write(ctx, "test", func(tx *wtx) error {
 		for _, table := range []byte{tPresence, tFlagIndex} {
