@@ -3,6 +3,7 @@ package imap
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -304,29 +305,31 @@ func handleSelect(c *conn, cmd *command) error {
 }
 
 // firstSavedSinceStart returns the UID of the first message saved since
-// the server started (\Recent applies to no older one), reading records
-// from the end of the mailbox only as far as they are that new.
+// the server started (\Recent applies to no older one). Messages are
+// saved in UID order, so a binary search reads about log2(messages)
+// records instead of every message delivered since the server started.
 func (c *conn) firstSavedSinceStart(v *view, uidNext storage.UID) (storage.UID, error) {
-	first := uidNext
-	const window = 64
-	for hi := len(v.uids); hi > 0; hi -= window {
-		lo := max(0, hi-window)
-		pos := make([]int, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			pos = append(pos, i)
+	var loadErr error
+	i := sort.Search(len(v.uids), func(i int) bool {
+		if loadErr != nil {
+			return true
 		}
-		if err := v.load(c.ctx, c.srv.store, pos); err != nil {
-			return 0, err
+		if err := v.load(c.ctx, c.srv.store, []int{i}); err != nil {
+			loadErr = err
+			return true
 		}
-		for i := hi - 1; i >= lo; i-- {
-			m := v.recs[i]
-			if m == nil || m.SaveDate.Before(c.srv.started) {
-				return first, nil
-			}
-			first = m.UID
-		}
+		m := v.recs[i]
+		// A message expunged meanwhile counts as new: it cannot be \Recent
+		// anyway, and the search stays monotonic enough.
+		return m == nil || !m.SaveDate.Before(c.srv.started)
+	})
+	if loadErr != nil {
+		return 0, loadErr
 	}
-	return first, nil
+	if i == len(v.uids) {
+		return uidNext, nil
+	}
+	return v.uids[i], nil
 }
 
 // resync sends what changed in the mailbox after the client's
