@@ -199,12 +199,14 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 			v.forget(uids)
 		} else {
 			// Highest first, so each sequence number is still right when sent.
+			var uids []storage.UID
 			for i := len(v.uids) - 1; i >= 0; i-- {
 				if uid := v.uids[i]; v.gone[uid] {
 					enc.Raw("* ").Number(uint32(i + 1)).Raw(" EXPUNGE").CRLF()
-					v.forget([]storage.UID{uid})
+					uids = append(uids, uid)
 				}
 			}
+			v.forget(uids)
 		}
 		v.goneModSeq = 0
 	}
@@ -277,15 +279,29 @@ func (v *view) sent(m *storage.Message) {
 	}
 }
 
-// forget removes messages the client has been told are expunged.
+// forget removes messages the client has been told are expunged, in one
+// pass over the view however many there are.
 func (v *view) forget(uids []storage.UID) {
+	drop := make(map[storage.UID]bool, len(uids))
 	for _, uid := range uids {
-		i := v.index(uid)
-		if i < 0 {
+		if v.index(uid) >= 0 {
+			drop[uid] = true
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	k := 0
+	for i, uid := range v.uids {
+		if drop[uid] {
 			continue
 		}
-		v.uids = slices.Delete(v.uids, i, i+1)
-		v.recs = slices.Delete(v.recs, i, i+1)
+		v.uids[k], v.recs[k] = uid, v.recs[i]
+		k++
+	}
+	clear(v.recs[k:])
+	v.uids, v.recs = v.uids[:k], v.recs[:k]
+	for uid := range drop {
 		if v.recent[uid] {
 			delete(v.recent, uid)
 			v.toldRecent--
