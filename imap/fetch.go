@@ -701,6 +701,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 		case fetchModSeq:
 			enc.Raw("MODSEQ (").Number64(m.ModSeq).Special(')')
 			wroteModSeq = true
+			c.sel.sentModSeq = true
 		}
 	}
 	if seenNow {
@@ -717,6 +718,7 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 			}
 			if !wroteModSeq {
 				enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
+				c.sel.sentModSeq = true
 			}
 		}
 	}

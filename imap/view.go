@@ -49,6 +49,7 @@ type view struct {
 	// HIGHESTMODSEQ at or above it (RFC 7162 §3.2).
 	goneModSeq uint64
 	changed    map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
+	sentModSeq bool                             // MODSEQ data was sent since the last report
 
 	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
 }
@@ -218,9 +219,20 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 		enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
 		v.toldRecent = len(v.recent)
 	}
-	if len(v.changed) == 0 {
-		return
+	if len(v.changed) > 0 {
+		v.reportChanged(enc, mode)
 	}
+	if mode.condstore && len(v.gone) > 0 && v.sentModSeq {
+		// MODSEQ data went out above expunges held back for now; a client
+		// that stores the highest it saw and disconnects would never learn
+		// of them (RFC 7162 §3.2, erratum 1810).
+		v.writeHighestModSeq(enc)
+	}
+	v.sentModSeq = false
+}
+
+// reportChanged writes a FETCH for each message whose flags others changed.
+func (v *view) reportChanged(enc *wire.Encoder, mode reportMode) {
 	uids := make([]storage.UID, 0, len(v.changed))
 	for uid := range v.changed {
 		uids = append(uids, uid)
@@ -236,16 +248,11 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 		writeFlags(enc, m.Flags, v.isRecent(uid))
 		if mode.condstore {
 			enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
+			v.sentModSeq = true
 		}
 		enc.Special(')').CRLF()
 	}
 	clear(v.changed)
-	if mode.condstore && len(v.gone) > 0 {
-		// The FETCHes carry mod-sequences above expunges held back for
-		// now; a client that stores the highest it saw and disconnects
-		// would never learn of them (RFC 7162 §3.2, erratum 1810).
-		v.writeHighestModSeq(enc)
-	}
 }
 
 // highestModSeq is the HIGHESTMODSEQ the client may be told now: below
