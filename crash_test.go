@@ -93,7 +93,10 @@ func crashMessage(id int) []byte {
 // TestCrashDurability kills a server with SIGKILL at random moments while
 // clients deliver concurrently, and checks after every restart that each
 // message acknowledged with 250 is present and intact, that UIDs only grew,
-// and that the mailbox counters match the messages.
+// that no message changed its UID and UIDNEXT never went back, and that the
+// mailbox counters match the messages.
+//
+// spec: MU-05, MU-06
 func TestCrashDurability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
@@ -113,6 +116,7 @@ func TestCrashDurability(t *testing.T) {
 	acked := map[int][]string{} // message id -> recipients that got 250
 	nextID := 0
 	var lastMaxUID storage.UID
+	audit := &uidAudit{uidOf: map[int]storage.UID{}}
 	totalAcked := 0
 	for round := range rounds {
 		child := startChild(t, cfg, lmtpAddr)
@@ -158,7 +162,7 @@ func TestCrashDurability(t *testing.T) {
 		stop()
 		wg.Wait()
 		// Audit the store as the next server would find it.
-		maxUID := auditStore(t, filepath.Join(dir, "data"), acked, lastMaxUID)
+		maxUID := auditStore(t, filepath.Join(dir, "data"), acked, audit)
 		if maxUID < lastMaxUID {
 			t.Fatalf("round %d: highest UID went from %d down to %d", round, lastMaxUID, maxUID)
 		}
@@ -200,9 +204,35 @@ func deliverLMTP(c *gosmtp.Client, id int, rcpts []string) []string {
 	return ok
 }
 
+// uidAudit is what earlier audits saw in a's INBOX.
+type uidAudit struct {
+	uidValidity uint32
+	uidNext     storage.UID
+	uidOf       map[int]storage.UID // message id -> its UID
+}
+
+// check compares a's INBOX with earlier audits: same UIDVALIDITY, UIDNEXT
+// not lower, every message seen before still there under the same UID.
+func (u *uidAudit) check(t *testing.T, mb *storage.Mailbox, uidOf map[int]storage.UID) {
+	t.Helper()
+	if u.uidValidity != 0 && mb.UIDValidity != u.uidValidity {
+		t.Fatalf("INBOX UIDVALIDITY changed from %d to %d", u.uidValidity, mb.UIDValidity)
+	}
+	if mb.UIDNext < u.uidNext {
+		t.Fatalf("INBOX UIDNEXT went back from %d to %d", u.uidNext, mb.UIDNext)
+	}
+	for id, uid := range u.uidOf {
+		if uidOf[id] != uid {
+			t.Fatalf("message %d had UID %d, now %d (0: gone)", id, uid, uidOf[id])
+		}
+	}
+	u.uidValidity, u.uidNext, u.uidOf = mb.UIDValidity, mb.UIDNext, uidOf
+}
+
 // auditStore opens the store directly and checks it against what was
-// acknowledged; it returns the highest UID in a's INBOX.
-func auditStore(t *testing.T, dataDir string, acked map[int][]string, prevMax storage.UID) storage.UID {
+// acknowledged and what earlier audits saw; it returns the highest UID in
+// a's INBOX.
+func auditStore(t *testing.T, dataDir string, acked map[int][]string, audit *uidAudit) storage.UID {
 	t.Helper()
 	st, err := storage.Open(filepath.Join(dataDir, "db"), storage.Options{})
 	if err != nil {
@@ -230,6 +260,7 @@ func auditStore(t *testing.T, dataDir string, acked map[int][]string, prevMax st
 			var size int64
 			var unseen uint32
 			var last storage.UID
+			uidOf := map[int]storage.UID{}
 			for _, m := range msgs {
 				if m.UID <= last {
 					t.Fatalf("%s %s: UID %d after %d", addr, mb.Name, m.UID, last)
@@ -256,6 +287,7 @@ func auditStore(t *testing.T, dataDir string, acked map[int][]string, prevMax st
 					t.Fatalf("%s uid %d: message %d corrupted", addr, m.UID, id)
 				}
 				found[addr][id] = true
+				uidOf[id] = m.UID
 			}
 			if mb.Messages != uint32(len(msgs)) || mb.Size != size || mb.Unseen != unseen {
 				t.Fatalf("%s %s: counters messages=%d size=%d unseen=%d, actual %d %d %d", addr, mb.Name, mb.Messages, mb.Size, mb.Unseen, len(msgs), size, unseen)
@@ -265,6 +297,7 @@ func auditStore(t *testing.T, dataDir string, acked map[int][]string, prevMax st
 			}
 			if addr == "a@example.org" && mb.Name == "INBOX" {
 				maxA = last
+				audit.check(t, mb, uidOf)
 			}
 		}
 	}

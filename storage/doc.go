@@ -20,9 +20,12 @@
 //     caller's goroutine at delivery; its body is stored once under its
 //     SHA-256, shared by every recipient and every COPY, reference-counted,
 //     and deleted with its last reference.
-//   - UIDs only grow and are never reused within a UIDVALIDITY; a mailbox
+//   - UIDs only grow and are never reused within a UIDVALIDITY (MONOINCUID):
+//     the writer takes them from the mailbox's UIDNEXT in the commit that
+//     adds the message, nothing lowers UIDNEXT, and RENAME INBOX moves the
+//     messages out instead of giving INBOX a new UIDVALIDITY. A mailbox
 //     deleted and re-created gets a new UIDVALIDITY from a store-wide
-//     counter. Mod-sequences only grow.
+//     counter. Mod-sequences only grow. docs/storage.md tells why this holds.
 //   - O(changes). Each flag change or addition moves the message's entry in
 //     the per-mailbox change index (keyed by mod-sequence); each expunge
 //     leaves a tombstone keyed by mod-sequence. "What changed since M" is a

@@ -159,10 +159,9 @@ func (s *Store) SetSubscribed(ctx context.Context, a AccountID, name string, sub
 	})
 }
 
-// RenameMailbox renames a mailbox and every mailbox below it. Renaming
-// INBOX moves its messages to the new name and leaves an empty INBOX, as
-// RFC 3501 §6.3.5 requires; the messages keep their UIDs under the old
-// INBOX's UIDVALIDITY and the new INBOX gets a fresh one.
+// RenameMailbox renames a mailbox and every mailbox below it. A renamed
+// mailbox keeps its ID, and with it its UIDVALIDITY, UIDs and UIDNEXT
+// (spec MU-14). Renaming INBOX is different: see renameInbox.
 func (s *Store) RenameMailbox(ctx context.Context, a AccountID, from, to string) error {
 	from, to = CanonicalMailboxName(from), CanonicalMailboxName(to)
 	if err := CheckMailboxName(to); err != nil {
@@ -174,41 +173,30 @@ func (s *Store) RenameMailbox(ctx context.Context, a AccountID, from, to string)
 	if strings.HasPrefix(to+Delimiter, from+Delimiter) {
 		return fmt.Errorf("%w: cannot rename %q under itself", ErrInvalidName, from)
 	}
+	if IsInbox(from) {
+		return s.renameInbox(ctx, a, to)
+	}
 	return s.write(ctx, "rename mailbox", func(tx *wtx) error {
 		src, err := mailboxByName(tx, a, from)
 		if err != nil {
 			return err
 		}
-		if _, err := mailboxByName(tx, a, to); err == nil {
-			return fmt.Errorf("mailbox %q: %w", to, ErrExists)
-		} else if !errors.Is(err, ErrNoSuchMailbox) {
+		if err := tx.claimName(a, to); err != nil {
 			return err
 		}
-		// Missing parents of the new name are created, as for CREATE.
-		if i := strings.LastIndex(to, Delimiter); i > 0 {
-			if _, err := mailboxByName(tx, a, to[:i]); errors.Is(err, ErrNoSuchMailbox) {
-				if _, err := tx.createMailboxPath(a, to[:i]); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-		}
 		renames := []*Mailbox{src}
-		if !IsInbox(from) { // INBOX's children stay where they are
-			err = tx.Scan(mailboxNamePrefix(a), nil, false, func(k, v []byte) (bool, error) {
-				if strings.HasPrefix(string(k[9:]), from+Delimiter) {
-					mb, err := readMailbox(tx, a, MailboxID(binary.BigEndian.Uint64(v)))
-					if err != nil {
-						return false, err
-					}
-					renames = append(renames, mb)
+		err = tx.Scan(mailboxNamePrefix(a), nil, false, func(k, v []byte) (bool, error) {
+			if strings.HasPrefix(string(k[9:]), from+Delimiter) {
+				mb, err := readMailbox(tx, a, MailboxID(binary.BigEndian.Uint64(v)))
+				if err != nil {
+					return false, err
 				}
-				return true, nil
-			})
-			if err != nil {
-				return err
+				renames = append(renames, mb)
 			}
+			return true, nil
+		})
+		if err != nil {
+			return err
 		}
 		for _, mb := range renames {
 			old := mb.Name
@@ -224,13 +212,155 @@ func (s *Store) RenameMailbox(ctx context.Context, a AccountID, from, to string)
 			}
 			tx.emit(Event{Kind: MailboxRename, Account: a, Mailbox: mb.ID, MailboxName: mb.Name, OldName: old, UIDValidity: mb.UIDValidity})
 		}
-		if IsInbox(from) {
-			if _, err := tx.createMailbox(a, "INBOX", nil); err != nil {
-				return err
-			}
-		}
 		return nil
 	})
+}
+
+// claimName checks that a rename may take the name to, and creates its
+// missing parents, as CREATE would.
+func (tx *wtx) claimName(a AccountID, to string) error {
+	if _, err := mailboxByName(tx, a, to); err == nil {
+		return fmt.Errorf("mailbox %q: %w", to, ErrExists)
+	} else if !errors.Is(err, ErrNoSuchMailbox) {
+		return err
+	}
+	i := strings.LastIndex(to, Delimiter)
+	if i <= 0 {
+		return nil
+	}
+	if _, err := mailboxByName(tx, a, to[:i]); !errors.Is(err, ErrNoSuchMailbox) {
+		return err
+	}
+	_, err := tx.createMailboxPath(a, to[:i])
+	return err
+}
+
+// renameChunk is how many messages one commit of RENAME INBOX moves at
+// first. Moving a message writes about seven records (the copy, its
+// change-index entry, the tombstone, the removals, the body's reference
+// count twice); a commit that is still too big for one engine transaction
+// (messages with many keywords) is retried with half as many.
+const renameChunk = 1000
+
+// renameInbox carries out RENAME INBOX (RFC 3501 §6.3.5): every message
+// moves to a new mailbox named to, and INBOX stays, empty, with its
+// UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. Were the INBOX record renamed
+// instead and a new INBOX created, a client that cached INBOX's UIDs would
+// see them reused under a new UIDVALIDITY; this way the next message
+// delivered to INBOX gets a UID above every UID INBOX ever had (spec
+// MU-15). For INBOX's sessions the messages were expunged: each commit
+// raises INBOX's mod-sequence once and leaves a tombstone per UID, as
+// EXPUNGE and MOVE do (QR-36). The new mailbox has a fresh UIDVALIDITY and
+// numbers the messages from 1 in the order of their old UIDs. INBOX's
+// children keep their names.
+//
+// A large INBOX moves in several commits; the new mailbox is created in
+// the first. Only the messages INBOX held when the rename began move: mail
+// delivered meanwhile stays in INBOX, as if it had arrived just after. A
+// failed commit leaves the messages moved so far in the new mailbox and the
+// others in INBOX, each message in exactly one of them.
+func (s *Store) renameInbox(ctx context.Context, a AccountID, to string) error {
+	var (
+		inboxID, dstID MailboxID
+		end            UID // INBOX's UIDNEXT when the rename began
+		after          UID // the highest UID moved so far
+		moved          int // how many messages the last commit moved
+	)
+	limit, first := renameChunk, true
+	for {
+		from := after
+		err := s.write(ctx, "rename INBOX", func(tx *wtx) error {
+			var inbox, dst *Mailbox
+			var err error
+			if first {
+				if inbox, err = mailboxByName(tx, a, "INBOX"); err != nil {
+					return err
+				}
+				if err := tx.claimName(a, to); err != nil {
+					return err
+				}
+				if dst, err = tx.createMailbox(a, to, nil); err != nil {
+					return err
+				}
+				inboxID, dstID, end = inbox.ID, dst.ID, inbox.UIDNext
+			} else {
+				if inbox, err = readMailbox(tx, a, inboxID); err != nil {
+					return err
+				}
+				if dst, err = readMailbox(tx, a, dstID); err != nil {
+					return err
+				}
+				// A mailbox being deleted keeps its record until its
+				// messages are gone, but loses its name first: stop there.
+				v, err := tx.Get(mailboxNameKey(a, dst.Name))
+				if errors.Is(err, kv.ErrNotFound) || err == nil && binary.BigEndian.Uint64(v) != uint64(dstID) {
+					return fmt.Errorf("mailbox %q deleted meanwhile: %w", to, ErrNoSuchMailbox)
+				} else if err != nil {
+					return err
+				}
+			}
+			after, moved, err = tx.moveInboxChunk(inbox, dst, from, end, limit)
+			return err
+		})
+		switch {
+		case errors.Is(err, ErrTooLarge) && limit > 1:
+			limit /= 2
+			continue
+		case err != nil:
+			return fmt.Errorf("rename INBOX to %q: %w", to, err)
+		case moved < limit:
+			return nil
+		}
+		first = false
+	}
+}
+
+// moveInboxChunk moves up to limit of src's messages with UIDs in (after,
+// end) to dst, in UID order, at one new mod-sequence per mailbox. It
+// returns the last UID moved (after when none) and how many moved, and
+// writes both mailbox records back.
+func (tx *wtx) moveInboxChunk(src, dst *Mailbox, after, end UID, limit int) (UID, int, error) {
+	a := src.Account
+	var msgs []*Message
+	err := tx.Scan(messageKey(a, src.ID, after+1), messageKey(a, src.ID, end), false, func(k, v []byte) (bool, error) {
+		m, err := decodeMessage(uidFromMessageKey(k), v)
+		if err != nil {
+			return false, err
+		}
+		msgs = append(msgs, m)
+		return len(msgs) < limit, nil
+	})
+	if err != nil || len(msgs) == 0 {
+		return after, 0, err
+	}
+	srcSeq, dstSeq := src.HighestModSeq+1, dst.HighestModSeq+1
+	gone := make([]UID, 0, len(msgs))
+	added := make([]UID, 0, len(msgs))
+	for _, m := range msgs {
+		// The reference is added before the old one goes, so the body
+		// never drops to zero references and is never deleted.
+		if err := tx.addBlobRefs(m.Blob, 1); err != nil {
+			return after, 0, err
+		}
+		c, err := tx.addMessage(dst, m.Blob, m.Size, m.Flags, m.InternalDate, dstSeq)
+		if err != nil {
+			return after, 0, err
+		}
+		if err := tx.removeMessage(src, m, srcSeq); err != nil {
+			return after, 0, err
+		}
+		gone = append(gone, m.UID)
+		added = append(added, c.UID)
+	}
+	if err := tx.putMailbox(src); err != nil {
+		return after, 0, err
+	}
+	if err := tx.putMailbox(dst); err != nil {
+		return after, 0, err
+	}
+	tx.emit(Event{Kind: MessageAppend, Account: a, Mailbox: dst.ID, MailboxName: dst.Name, UIDValidity: dst.UIDValidity, UIDs: added, ModSeq: dst.HighestModSeq})
+	tx.emit(Event{Kind: MessageExpunge, Account: a, Mailbox: src.ID, MailboxName: src.Name, UIDValidity: src.UIDValidity, UIDs: gone, ModSeq: src.HighestModSeq})
+	return gone[len(gone)-1], len(msgs), nil
 }
 
 // DeleteMailbox deletes a mailbox and its messages. INBOX cannot be

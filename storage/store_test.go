@@ -502,7 +502,7 @@ func TestMoveKeepsCounters(t *testing.T) {
 	}
 }
 
-// spec: MU-01
+// spec: MU-13
 func TestRecreatedMailboxGetsNewUIDValidity(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
@@ -546,14 +546,24 @@ func TestRenameMailbox(t *testing.T) {
 	if _, err := s.MailboxByName(ctx, a.ID, "Work/2025"); !errors.Is(err, ErrNoSuchMailbox) {
 		t.Errorf("old child name still there: %v", err)
 	}
+	// RENAME INBOX moves the messages to a new mailbox with a new
+	// UIDVALIDITY; INBOX keeps its own and its UIDNEXT (spec MU-15).
 	st := deliverOne(t, s, a.ID, "", testMessage(1))
 	if err := s.RenameMailbox(ctx, a.ID, "INBOX", "Saved"); err != nil {
 		t.Fatal(err)
 	}
 	saved, _ := s.MailboxByName(ctx, a.ID, "Saved")
 	inbox, _ := s.MailboxByName(ctx, a.ID, "INBOX")
-	if saved.Messages != 1 || saved.UIDValidity != st.UIDValidity || inbox.Messages != 0 || inbox.UIDValidity == st.UIDValidity {
-		t.Errorf("rename INBOX: saved %+v inbox %+v", saved, inbox)
+	if saved.Messages != 1 || saved.UIDValidity <= st.UIDValidity || saved.UIDNext != 2 {
+		t.Errorf("rename INBOX: saved %+v", saved)
+	}
+	if inbox.ID != st.MailboxID || inbox.Messages != 0 || inbox.UIDValidity != st.UIDValidity || inbox.UIDNext != 2 {
+		t.Errorf("rename INBOX: inbox %+v", inbox)
+	}
+	for _, bad := range [][2]string{{"INBOX", "Saved"}, {"Missing", "Other"}, {"Saved", "inbox"}, {"INBOX", "INBOX/Old"}} {
+		if err := s.RenameMailbox(ctx, a.ID, bad[0], bad[1]); err == nil {
+			t.Errorf("rename %s to %s succeeded", bad[0], bad[1])
+		}
 	}
 }
 
