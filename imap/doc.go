@@ -20,4 +20,12 @@
 // (RFC 5258), LIST-STATUS (RFC 5819), BINARY (RFC 3516), APPENDLIMIT
 // (RFC 7889), STATUS=SIZE (RFC 8438), UTF8=ACCEPT (RFC 6855), STARTTLS,
 // and IMAP4rev2 behaviour after ENABLE IMAP4rev2 (RFC 9051).
+//
+// Reconnection (the Lemonade drafts and RFC 7162): CONDSTORE and QRESYNC,
+// also in the form of draft-ietf-lemonade-reconnect-client
+// (X-DRAFT-W01-QRESYNC: no ENABLE, "* EXPUNGED"), and MONOINCUID
+// (draft-maes-lemonade-monoincuid). Opening a mailbox reads no message
+// record, and every mod-sequence and VANISHED answer comes from the
+// store's change index and tombstones, so a resynchronisation costs what
+// changed, not what the mailbox holds.
 package imap
