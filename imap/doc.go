@@ -20,4 +20,7 @@
 // (RFC 5258), LIST-STATUS (RFC 5819), BINARY (RFC 3516), APPENDLIMIT
 // (RFC 7889), STATUS=SIZE (RFC 8438), UTF8=ACCEPT (RFC 6855), STARTTLS,
 // and IMAP4rev2 behaviour after ENABLE IMAP4rev2 (RFC 9051).
+//
+// Drafts: X-DRAFT-CLIENTID-00 (draft-ordogh-lemonade-clientid-00,
+// clientid.go) and STATE (draft-imap-state-00, state.go).
 package imap

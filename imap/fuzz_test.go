@@ -26,6 +26,8 @@ func FuzzSession(f *testing.F) {
 		"A1 CREATE {3+}\r\nabc\r\n", "A1 LIST \"\" *\r\n", "A1 IDLE\r\nDONE\r\n", "A1 AUTHENTICATE PLAIN\r\n*\r\n",
 		"A1 FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])\r\n", "A1 UID STORE 1 +FLAGS (\\Seen)\r\n",
 		"A1 SEARCH OR FROM x NOT SEEN\r\n", "A1 APPEND INBOX {5+}\r\nhello\r\n", "\x00\xff\r\n", "A1 ENABLE IMAP4rev2\r\n",
+		"A1 CLIENTID\r\nA2 CLIENTID \"x\"\r\n", "A1 CLIENTID {3+}\r\nabc\r\n", "A1 STATE\r\nA2 ENABLE QRESYNC\r\nA3 SAVESTATE\r\n",
+		"A1 STATE c3RhdGUgdG9rZW4=\r\n", "A1 SAVESTATE x\r\n",
 	} {
 		for state := range 3 {
 			f.Add(uint8(state), []byte(s))
