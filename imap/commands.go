@@ -30,6 +30,8 @@ var commands = mergeCommands(
 	mailboxCommands,
 	selectCommands,
 	messageCommands,
+	clientIDCommands,
+	stateCommands,
 )
 
 func mergeCommands(tables ...map[string]commandSpec) map[string]commandSpec {
@@ -78,6 +80,8 @@ var capabilities = []capabilitySpec{
 	{name: "QRESYNC", states: authed},
 	{name: "X-DRAFT-W01-QRESYNC", states: authed}, // the seed draft's name, for its clients (QR-60)
 	{name: "MONOINCUID", states: anyState},
+	{name: "X-DRAFT-CLIENTID-00", states: authed}, // the draft's own name, not CLIENTID (CI-01)
+	{name: "STATE", states: authed},
 }
 
 // capabilities returns what to advertise in the session's current state.

@@ -51,6 +51,15 @@ type conn struct {
 	sel     *view
 	enabled map[string]bool // capabilities turned on by ENABLE
 
+	client *storage.ClientLease // the Client-ID in use (CLIENTID, STATE)
+	saved  *savedSet            // STATE tracking: nil until STATE succeeds
+
+	// Set by a command's handler, reset by reply: the effect STATE may
+	// save, and holdUpdates when no pending update may come before the
+	// tagged response (CLIENTID, seed 000 §5).
+	effect      *storage.StateEffect
+	holdUpdates bool
+
 	waiting  atomic.Bool // blocked reading the next command or in IDLE
 	closing  atomic.Bool // the server is shutting down
 	wakeOnce sync.Once
@@ -101,6 +110,7 @@ func (c *conn) plaintextOK() bool { return c.tls || c.remote.IsLoopback() }
 
 func (c *conn) serve() {
 	defer c.nc.Close()
+	defer c.releaseClient()
 	defer func() {
 		if c.sub != nil {
 			c.sub.Close()
@@ -246,6 +256,8 @@ func (c *conn) reply(cmd *command, err error) bool {
 	if tag == "" {
 		tag = "*"
 	}
+	effect, hold := c.effect, c.holdUpdates
+	c.effect, c.holdUpdates = nil, false
 	var (
 		re    *respError
 		se    *wire.SyntaxError
@@ -294,11 +306,14 @@ func (c *conn) reply(cmd *command, err error) bool {
 	if status == "BAD" && !c.dec.DiscardLine() {
 		keep = false
 	}
-	if keep && c.state == stateSelected {
+	if keep && c.state == stateSelected && !hold {
 		if err := c.sendUpdates(cmd); err != nil {
 			c.log.Error("imap updates", "err", err)
 			status, code, text = "NO", "SERVERBUG", "internal error; the failure was logged"
 		}
+	}
+	if status == "OK" && effect != nil {
+		c.stateCommand(tag, effect)
 	}
 	c.enc.Raw(tag).SP().Raw(status).SP()
 	if code != "" {

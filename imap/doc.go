@@ -28,4 +28,7 @@
 // record, and every mod-sequence and VANISHED answer comes from the
 // store's change index and tombstones, so a resynchronisation costs what
 // changed, not what the mailbox holds.
+//
+// Drafts: X-DRAFT-CLIENTID-00 (draft-ordogh-lemonade-clientid-00,
+// clientid.go) and STATE (draft-imap-state-00, state.go).
 package imap

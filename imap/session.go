@@ -279,6 +279,9 @@ func handleEnable(c *conn, cmd *command) error {
 		c.enc.SP().Raw(n)
 	}
 	c.enc.CRLF()
+	if len(done) > 0 {
+		c.saveEffect("ENABLE", done...) // ST-07, ST-08
+	}
 	return nil
 }
 
@@ -343,6 +346,8 @@ func handleUnauthenticate(c *conn, cmd *command) error {
 	c.account = nil
 	c.state = stateNotAuth
 	clear(c.enabled)
+	c.releaseClient()
+	c.saved = nil
 	return nil
 }
 

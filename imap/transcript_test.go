@@ -3,140 +3,157 @@ package imap
 import (
 	"bufio"
 	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// A transcript is a scripted conversation kept as a readable fixture in
-// testdata: "C:" lines are sent, "S:" lines must come back and "S?:" lines
-// may. The untagged responses to one command may come in any order; the
-// line starting with the command's tag ends it. In expected lines "..."
-// matches any text and {NAME} is replaced by vars["NAME"]. Blank lines and
-// lines starting with "#" are comments.
-type transcriptStep struct {
-	lineNo   int
-	send     string
-	want     []string // untagged, in any order
-	optional []string // untagged that may come
-	tagged   string
+// Transcripts replay scripted conversations from testdata/*.txt against a
+// fresh server with the account alice@example.org ("alice password"). The
+// drafts' own examples live there, so they read as the drafts print them.
+//
+// A transcript is a sequence of lines:
+//
+//	# text            a comment; blank lines are ignored too
+//	@ name            talk on connection name from now on, opening it
+//	                  (and reading its greeting) the first time
+//	C: line           the client sends line
+//	S: line           the server's next response line is exactly line
+//	S~ line           the server's next lines are skipped until one that
+//	                  matches line (for responses that are not the point)
+//	! deliver         a message arrives in INBOX, as SMTP would bring it
+//
+// In S lines, "..." matches any text, and $NAME matches a generated value
+// (letters, digits, "-" and "_"): the first occurrence captures it, later
+// ones in S and C lines stand for the captured value.
+
+// transcriptToken finds the parts of an expected line that are not literal.
+var transcriptToken = regexp.MustCompile(`\$[A-Z][A-Z0-9_]*|\.\.\.`)
+
+// transcriptPattern turns an expected line into a regular expression and
+// the names of the variables it captures.
+func transcriptPattern(want string, vars map[string]string) (*regexp.Regexp, []string) {
+	var pat strings.Builder
+	var names []string
+	pat.WriteString("^")
+	last := 0
+	for _, m := range transcriptToken.FindAllStringIndex(want, -1) {
+		pat.WriteString(regexp.QuoteMeta(want[last:m[0]]))
+		tok := want[m[0]:m[1]]
+		switch v, known := vars[tok]; {
+		case tok == "...":
+			pat.WriteString(".*")
+		case known:
+			pat.WriteString(regexp.QuoteMeta(v))
+		case slices.Contains(names, tok):
+			pat.WriteString(`[A-Za-z0-9_-]+`) // checked equal after the match
+		default:
+			pat.WriteString(`([A-Za-z0-9_-]+)`)
+			names = append(names, tok)
+		}
+		last = m[1]
+	}
+	pat.WriteString(regexp.QuoteMeta(want[last:]))
+	pat.WriteString("$")
+	return regexp.MustCompile(pat.String()), names
 }
 
-func readTranscript(t *testing.T, path string, vars map[string]string) []transcriptStep {
+// substitute replaces the captured variables in a client line.
+func substitute(t *testing.T, line string, vars map[string]string) string {
 	t.Helper()
+	return regexp.MustCompile(`\$[A-Z][A-Z0-9_]*`).ReplaceAllStringFunc(line, func(name string) string {
+		v, ok := vars[name]
+		if !ok {
+			t.Fatalf("client line %q uses %s before the server sent it", line, name)
+		}
+		return v
+	})
+}
+
+// replayTranscript runs one transcript file against e.
+func replayTranscript(t *testing.T, e *testEnv, path string) {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var steps []transcriptStep
+	conns := map[string]*rawConn{}
+	var cur *rawConn
+	vars := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
-		for k, v := range vars {
-			line = strings.ReplaceAll(line, "{"+k+"}", v)
-		}
-		kind, text, _ := strings.Cut(line, ": ")
-		var cur *transcriptStep
-		if len(steps) > 0 {
-			cur = &steps[len(steps)-1]
-		}
+		where := filepath.Base(path) + ":" + strconv.Itoa(n)
 		switch {
 		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#"):
-		case kind == "C":
-			if cur != nil && cur.tagged == "" {
-				t.Fatalf("%s:%d: command before the tagged response of line %d", path, n, cur.lineNo)
+		case strings.HasPrefix(line, "@ "):
+			name := strings.TrimSpace(line[2:])
+			if conns[name] == nil {
+				conns[name] = e.raw()
 			}
-			steps = append(steps, transcriptStep{lineNo: n, send: text})
-		case cur == nil || cur.tagged != "":
-			t.Fatalf("%s:%d: response without a command", path, n)
-		case kind == "S" && strings.HasPrefix(text, strings.Fields(cur.send)[0]+" "):
-			cur.tagged = text
-		case kind == "S":
-			cur.want = append(cur.want, text)
-		case kind == "S?":
-			cur.optional = append(cur.optional, text)
+			cur = conns[name]
+		case line == "! deliver":
+			e.deliver("", message(n))
+		case strings.HasPrefix(line, "C: "):
+			if cur == nil {
+				t.Fatalf("%s: no connection yet", where)
+			}
+			cur.send(substitute(t, line[3:], vars))
+		case strings.HasPrefix(line, "S: "), strings.HasPrefix(line, "S~ "):
+			if cur == nil {
+				t.Fatalf("%s: no connection yet", where)
+			}
+			re, names := transcriptPattern(line[3:], vars)
+			for {
+				got := cur.line()
+				m := re.FindStringSubmatch(got)
+				if m == nil && strings.HasPrefix(line, "S~ ") {
+					continue
+				}
+				if m == nil {
+					t.Fatalf("%s: got %q, want %q", where, got, line[3:])
+				}
+				for i, name := range names {
+					vars[name] = m[i+1]
+				}
+				// A name repeated within the line must repeat its value.
+				if re2, _ := transcriptPattern(line[3:], vars); !re2.MatchString(got) {
+					t.Fatalf("%s: got %q: a repeated variable differs", where, got)
+				}
+				break
+			}
 		default:
-			t.Fatalf("%s:%d: cannot read %q", path, n, line)
+			t.Fatalf("%s: cannot read %q", where, line)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(steps); n > 0 && steps[n-1].tagged == "" {
-		t.Fatalf("%s: the last command has no tagged response", path)
-	}
-	return steps
 }
 
-// replayTranscript runs the transcript at path on r.
-func replayTranscript(t *testing.T, r *rawConn, path string, vars map[string]string) {
-	t.Helper()
-	for _, st := range readTranscript(t, path, vars) {
-		r.send(st.send)
-		got, tagged := fetchResponses(r, strings.Fields(st.send)[0])
-		if !matchLine(st.tagged, tagged) {
-			t.Errorf("%s:%d: %s\n got %q\nwant %q", path, st.lineNo, st.send, tagged, st.tagged)
+// spec: CI-01, CI-02, CI-03, CI-04, CI-05, CI-06, CI-07, CI-09, CI-10,
+// CI-11, CI-12, CI-16, CI-17, CI-18, CI-19, CI-20, CI-21, CI-32, ST-01,
+// ST-02, ST-03, ST-04, ST-05, ST-06, ST-07, ST-08, ST-09, ST-10, ST-11,
+// ST-12, ST-14, ST-15, ST-19, ST-20, ST-21, ST-23, ST-24, ST-28, ST-29
+// (each transcript names the ones it shows).
+func TestDraftTranscripts(t *testing.T) {
+	var files []string
+	for _, glob := range []string{"testdata/clientid-*.txt", "testdata/state-*.txt"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
 		}
-		want := append(append([]string(nil), st.want...), st.optional...)
-		used := make([]bool, len(want))
-	next:
-		for _, l := range got {
-			for i, w := range want {
-				if !used[i] && matchLine(w, l) {
-					used[i] = true
-					continue next
-				}
-			}
-			t.Errorf("%s:%d: %s: unexpected response %q", path, st.lineNo, st.send, l)
-		}
-		for i, w := range st.want {
-			if !used[i] {
-				t.Errorf("%s:%d: %s: missing a response like %q (got %q)", path, st.lineNo, st.send, w, got)
-			}
-		}
+		files = append(files, m...)
 	}
-}
-
-// matchLine matches a line against a pattern in which "..." stands for
-// any text.
-func matchLine(pattern, line string) bool {
-	parts := strings.Split(pattern, "...")
-	if len(parts) == 1 {
-		return pattern == line
+	if len(files) == 0 {
+		t.Fatal("no transcripts found")
 	}
-	if !strings.HasPrefix(line, parts[0]) {
-		return false
-	}
-	line = line[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(line, p)
-		if i < 0 {
-			return false
-		}
-		line = line[i+len(p):]
-	}
-	return strings.HasSuffix(line, last)
-}
-
-func TestMatchLine(t *testing.T) {
-	for _, c := range []struct {
-		pattern, line string
-		want          bool
-	}{
-		{"* OK [MONOINCUID] ...", "* OK [MONOINCUID] UIDs only grow", true},
-		{"* OK [MONOINCUID] ...", "* OK [MONOINCUID]", false},
-		{"* CAPABILITY IMAP4rev1 ... MONOINCUID", "* CAPABILITY IMAP4rev1 IDLE MONOINCUID", true},
-		{"* CAPABILITY IMAP4rev1 ... MONOINCUID", "* CAPABILITY IMAP4rev1 IDLE MONOINCUIDX", false},
-		{"* CAPABILITY IMAP4rev1 ... IDLE ... MONOINCUID", "* CAPABILITY IMAP4rev1 MONOINCUID IDLE", false},
-		{"a...b...c", "ac", false},
-		{"a...b...c", "abc", true},
-		{"a...b...c", "a-b-c", true},
-		{"exact", "exact", true},
-		{"exact", "exactly", false},
-	} {
-		if got := matchLine(c.pattern, c.line); got != c.want {
-			t.Errorf("matchLine(%q, %q) = %v", c.pattern, c.line, got)
-		}
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txt"), func(t *testing.T) {
+			replayTranscript(t, newTestEnv(t), path)
+		})
 	}
 }

@@ -224,7 +224,8 @@ func (s *Store) dummyHash() string {
 	return s.dummy
 }
 
-// DeleteAccount removes an account with all its mailboxes and messages.
+// DeleteAccount removes an account with all its mailboxes and messages,
+// its Client-IDs and its saved states.
 // Large accounts are removed over several commits; the login stops working
 // in the first one.
 func (s *Store) DeleteAccount(ctx context.Context, address string) error {
@@ -251,6 +252,12 @@ func (s *Store) DeleteAccount(ctx context.Context, address string) error {
 		if err := s.removeMailbox(ctx, a.ID, mb.ID); err != nil {
 			return err
 		}
+	}
+	if err := s.removeAccountClients(ctx, a.ID); err != nil {
+		return err
+	}
+	if err := s.removeAccountStates(ctx, a.ID); err != nil {
+		return err
 	}
 	return s.writeFreeing(ctx, "delete account", func(tx *wtx) error {
 		tx.emit(Event{Kind: AccountDelete, Account: a.ID})

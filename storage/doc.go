@@ -1,7 +1,8 @@
 // Package storage is zest's durable state: accounts and their credentials,
 // local domains and aliases, mailboxes, messages and their bodies, flags,
-// UIDs and mod-sequences, the change index and expunge tombstones, and the
-// stream of RFC 5423 message-store events.
+// UIDs and mod-sequences, the change index and expunge tombstones, client
+// IDs with their per-client data and online state, saved IMAP session
+// states, and the stream of RFC 5423 message-store events.
 //
 // # Rules
 //

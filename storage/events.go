@@ -19,6 +19,11 @@ const (
 	MailboxSubscribe
 	MailboxUnSubscribe
 	AccountDelete // not in RFC 5423: tells sessions of a deleted account to end
+	// zest's, not in RFC 5423: a Client-ID (CLIENTID) came online or went
+	// offline. They record no stored change, so they are published at once
+	// and only in this process, like the registry they come from.
+	ClientOnline
+	ClientOffline
 )
 
 var eventNames = map[EventKind]string{
@@ -26,6 +31,7 @@ var eventNames = map[EventKind]string{
 	FlagsSet: "FlagsSet", FlagsClear: "FlagsClear", MailboxCreate: "MailboxCreate",
 	MailboxDelete: "MailboxDelete", MailboxRename: "MailboxRename", MailboxSubscribe: "MailboxSubscribe",
 	MailboxUnSubscribe: "MailboxUnSubscribe", AccountDelete: "AccountDelete",
+	ClientOnline: "vnd.zest.ClientOnline", ClientOffline: "vnd.zest.ClientOffline",
 }
 
 func (k EventKind) String() string {
@@ -48,6 +54,7 @@ type Event struct {
 	UIDs        []UID
 	ModSeq      uint64   // the mailbox's HIGHESTMODSEQ after the change
 	Flags       []string // FlagsSet/FlagsClear: the flags that changed
+	ClientID    string   // ClientOnline/ClientOffline
 }
 
 // Subscription receives the events of one account (or of all accounts).

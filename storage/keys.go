@@ -25,6 +25,12 @@ import (
 //	'b' hash chunk                             blob body, in chunks
 //	'I' hash                                   parsed message description (mimeinfo)
 //	'H' hash                                   the message's top-level header, for SEARCH
+//	'K' client-id                              client record (account, created, last seen)
+//	'k' account client-id                      client IDs by account
+//	'J' account len(client-id) client-id name  per-client setting
+//	'G' client-id                              a removed client ID, never issued again
+//	'V' token                                  saved STATE record
+//	'v' account token                          saved STATE tokens by account
 const (
 	tSeq       = 'S'
 	tAccount   = 'A'
@@ -42,6 +48,12 @@ const (
 	tBlobChunk = 'b'
 	tBlobInfo  = 'I'
 	tBlobHdr   = 'H'
+	tClient    = 'K'
+	tClientAcc = 'k'
+	tClientSet = 'J'
+	tRetiredID = 'G'
+	tState     = 'V'
+	tStateAcc  = 'v'
 )
 
 func key(table byte, size int) []byte {

@@ -50,6 +50,9 @@ type Options struct {
 	// it. 0 means DefaultMinFreeBytes for the engine options; < 0 turns the
 	// check off (tests only: the engine dies on a really full disk).
 	MinFreeBytes int64
+	// ClientMaxAge is how long a Client-ID nobody uses is kept (default
+	// DefaultClientMaxAge; never less than MinClientAge).
+	ClientMaxAge time.Duration
 }
 
 // DefaultMinFreeBytes is the reserve that covers what the engine may still
@@ -88,6 +91,8 @@ type Store struct {
 	stats     Stats
 	space     *diskSpace
 	headers   *headerCache
+	online    onlineClients // Client-IDs in use by live sessions
+	clientAge time.Duration
 }
 
 // Stats counts the writer's work since Open.
@@ -154,6 +159,7 @@ func newStore(db kv.DB, o Options) *Store {
 		space:   &diskSpace{reserve: -1},
 		headers: newHeaderCache(o.HeaderCacheBytes),
 	}
+	s.clientAge = o.ClientMaxAge
 	s.wg.Add(2)
 	go s.writer()
 	go s.maintainer()
@@ -190,6 +196,7 @@ func (s *Store) maintainer() {
 	defer s.wg.Done()
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
+	var collected time.Time
 	for {
 		select {
 		case <-s.quit:
@@ -197,6 +204,10 @@ func (s *Store) maintainer() {
 		case <-t.C:
 			if err := s.db.Maintain(); err != nil && !errors.Is(err, kv.ErrClosed) {
 				s.log.Warn("store maintenance", "err", err)
+			}
+			if now := s.now(); now.Sub(collected) >= 24*time.Hour {
+				collected = now
+				s.collectExpired(now)
 			}
 		}
 	}

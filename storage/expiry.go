@@ -1,0 +1,28 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// collectExpired removes what has outlived its keeping time: Client-IDs
+// nobody used for the configured age (CI-25) and saved states unused for
+// StateLifetime (ST-18). Failures are logged; the next run tries again.
+func (s *Store) collectExpired(now time.Time) {
+	ctx := context.Background()
+	n, err := s.CollectClients(ctx, now, s.clientAge)
+	if err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect client IDs", "err", err)
+	}
+	if n > 0 {
+		s.log.Info("collected unused client IDs", "count", n)
+	}
+	n, err = s.CollectStates(ctx, now)
+	if err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect saved states", "err", err)
+	}
+	if n > 0 {
+		s.log.Info("collected expired saved states", "count", n)
+	}
+}
