@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -266,5 +267,31 @@ func TestSavedSetAccumulates(t *testing.T) {
 		if !e.rawLoggedIn().restoreState(token) {
 			t.Errorf("token %s not restored", token)
 		}
+	}
+}
+
+// A restored ENABLE QRESYNC is QRESYNC enabled in this connection: the
+// QRESYNC select parameter is taken in RFC 7162's form (seq-match data is
+// accepted, which draft mode refuses) and expunges arrive as VANISHED.
+//
+// spec: ST-21, QR-34
+func TestRestoredQresyncIsEnabled(t *testing.T) {
+	e := newTestEnv(t)
+	stored := e.deliver("", message(1), message(2), message(3))
+	token := e.rawLoggedIn().saveState("ENABLE QRESYNC")
+
+	r := e.rawLoggedIn()
+	if !r.restoreState(token) {
+		t.Fatal("the state was not restored")
+	}
+	uv := e.uidValidity("INBOX")
+	r.send(fmt.Sprintf("S SELECT INBOX (QRESYNC (%d 1 1:3 (1:3 1:3)))", uv))
+	r.untilTagged("S OK [READ-WRITE]")
+	if _, err := e.store.Expunge(context.Background(), e.alice.ID, stored[0].MailboxID, []storage.UID{stored[1].UID}); err != nil {
+		t.Fatal(err)
+	}
+	r.send("N NOOP")
+	if lines := r.untilTagged("N OK"); !slices.Contains(lines, fmt.Sprintf("* VANISHED %d", stored[1].UID)) {
+		t.Errorf("an expunge after the restore came as %q, want VANISHED", lines)
 	}
 }
