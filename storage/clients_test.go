@@ -48,7 +48,7 @@ const day = 24 * time.Hour
 
 var clientIDShape = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
 
-// spec: CI-08, CI-14
+// spec: CI-08, CI-14, CI-15 (160 random bits make IDs unique beyond this server too)
 func TestClientIDsAreUniqueAndWellFormed(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
