@@ -28,7 +28,8 @@ const adminUsage = `  user add ADDRESS [--password-stdin]   create an account (a
   alias del FROM [TO...]                 remove an alias, or some of its targets
   alias list                             list aliases
   domain add|del DOMAIN                  receive (or stop receiving) mail for DOMAIN
-  domain list                            list local domains`
+  domain list                            list local domains
+  import ADDRESS MAILBOX PATH            load a maildir or an mbox file into an existing mailbox`
 
 // needsPassword reports whether args is a command that takes a password.
 func needsPassword(args []string) bool {
@@ -37,7 +38,7 @@ func needsPassword(args []string) bool {
 
 // isAdminCommand reports whether args names an administrative command.
 func isAdminCommand(args []string) bool {
-	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain")
+	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain" || args[0] == "import")
 }
 
 // errUsage marks a request whose words are wrong, as opposed to one that failed.
@@ -46,6 +47,9 @@ var errUsage = errors.New("usage")
 // runAdmin carries out one administrative command and returns what to print.
 func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string, error) {
 	args := req.Args
+	if isImport(args) {
+		return runImport(ctx, st, args)
+	}
 	want := func(n int) error {
 		if len(args) != n {
 			return fmt.Errorf("%w: zest %s takes %d argument(s)", errUsage, strings.Join(args[:min(2, len(args))], " "), n-2)

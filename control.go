@@ -37,6 +37,10 @@ type controlServer struct {
 	st  *storage.Store
 	log *slog.Logger
 	wg  sync.WaitGroup
+	// stop ends imports in progress when the server shuts down; other
+	// commands finish what they started.
+	stop context.CancelFunc
+	ctx  context.Context
 }
 
 func listenControl(dataDir string, st *storage.Store, log *slog.Logger) (*controlServer, error) {
@@ -54,7 +58,8 @@ func listenControl(dataDir string, st *storage.Store, log *slog.Logger) (*contro
 		ln.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	c := &controlServer{ln: ln, st: st, log: log}
+	ctx, stop := context.WithCancel(context.Background())
+	c := &controlServer{ln: ln, st: st, log: log, ctx: ctx, stop: stop}
 	c.wg.Add(1)
 	go c.serve()
 	return c, nil
@@ -83,7 +88,29 @@ func (c *controlServer) handle(conn net.Conn) {
 		json.NewEncoder(conn).Encode(adminResponse{Error: "bad request: " + err.Error()})
 		return
 	}
-	out, err := runAdmin(context.Background(), c.st, req)
+	ctx := context.Background()
+	if isImport(req.Args) {
+		// An import runs as long as its files take, and stops (keeping the
+		// batches stored so far, as the output says) when the CLI that
+		// asked goes away, e.g. on Ctrl-C, or the server shuts down. The
+		// CLI sends nothing after its request, so a read that returns
+		// means it closed the connection.
+		conn.SetDeadline(time.Time{})
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(c.ctx)
+		defer cancel()
+		go func() {
+			defer cancel()
+			var b [64]byte
+			for {
+				if _, err := conn.Read(b[:]); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	out, err := runAdmin(ctx, c.st, req)
+	conn.SetWriteDeadline(time.Now().Add(time.Minute))
 	resp := adminResponse{Output: out}
 	if err != nil {
 		resp.Error = err.Error()
@@ -97,6 +124,7 @@ func (c *controlServer) handle(conn net.Conn) {
 
 func (c *controlServer) Close() error {
 	err := c.ln.Close()
+	c.stop()
 	c.wg.Wait()
 	return err
 }

@@ -2,7 +2,7 @@
 // an embedded store, with every administrative task on the same command.
 //
 //	zest serve [--config FILE]
-//	zest [--config FILE] user|alias|domain ...
+//	zest [--config FILE] user|alias|domain|import ...
 //	zest version
 package main
 
@@ -88,6 +88,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case isAdminCommand(args):
+		if err := absImportPath(args); err != nil {
+			fmt.Fprintf(stderr, "zest: %v\n", err)
+			return 1
+		}
 		req := adminRequest{Args: args}
 		if needsPassword(args) {
 			pw, err := readPassword(stdin, stderr, passwordStdin)

@@ -37,7 +37,10 @@ type Dovecot struct {
 	LogPath string
 	Conf    string
 	Version string
-	addrs   map[string]string
+	// MailUID and MailGID own the mail: a benchmark that writes maildir
+	// files itself gives them to this owner.
+	MailUID, MailGID int
+	addrs            map[string]string
 }
 
 // Addr is the "127.0.0.1:port" of one of the protocols given in the options.
@@ -260,7 +263,8 @@ func StartDovecot(ctx context.Context, opts DovecotOptions) (*Dovecot, error) {
 		Maildir: filepath.Join(c.mailRoot, BenchUser),
 		LogPath: filepath.Join(c.dir, "dovecot.log"),
 		Conf:    filepath.Join(c.dir, "dovecot.conf"),
-		addrs:   map[string]string{},
+		MailUID: uid, MailGID: gid,
+		addrs: map[string]string{},
 	}
 	for _, p := range opts.Protocols {
 		port, err := FreePort()

@@ -22,10 +22,12 @@ const (
 // Zest is a zest built from this module, with its own config and data
 // directory inside the benchmark's temp dir.
 type Zest struct {
-	P     *Process
-	Bin   string
-	Cfg   string
-	addrs map[string]string
+	P        *Process // nil until Serve
+	Bin      string
+	Cfg      string
+	addrs    map[string]string
+	services []string
+	tmp      string
 }
 
 // Addr is the "127.0.0.1:port" of a [listen] service given to StartZest.
@@ -63,6 +65,20 @@ func ZestConfig(data string, services []string, addrs map[string]string) string 
 // accepts connections. The other services are not waited for: the caller
 // checks them (a zest that does not have one yet ignores its listen line).
 func StartZest(ctx context.Context, tmp string, services ...string) (*Zest, error) {
+	z, err := PrepareZest(ctx, tmp, services...)
+	if err != nil {
+		return nil, err
+	}
+	if err := z.Serve(); err != nil {
+		return nil, err
+	}
+	return z, nil
+}
+
+// PrepareZest is StartZest without starting the server: the store exists
+// with BenchUser in it, so that a benchmark can load mail into it (Admin
+// "import") before Serve.
+func PrepareZest(ctx context.Context, tmp string, services ...string) (*Zest, error) {
 	if len(services) == 0 {
 		return nil, errors.New("StartZest: no service to listen on")
 	}
@@ -70,7 +86,7 @@ func StartZest(ctx context.Context, tmp string, services ...string) (*Zest, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Zest{Bin: filepath.Join(tmp, "zest"), Cfg: filepath.Join(tmp, "zest.toml"), addrs: map[string]string{}}
+	s := &Zest{Bin: filepath.Join(tmp, "zest"), Cfg: filepath.Join(tmp, "zest.toml"), addrs: map[string]string{}, services: services, tmp: tmp}
 
 	build := exec.CommandContext(ctx, "go", "build", "-o", s.Bin, ".")
 	build.Dir = root
@@ -95,25 +111,40 @@ func StartZest(ctx context.Context, tmp string, services ...string) (*Zest, erro
 
 	actx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	add := exec.CommandContext(actx, s.Bin, "--config", s.Cfg, "user", "add", BenchUser, "--password-stdin")
-	add.Dir = tmp
-	add.Stdin = strings.NewReader(BenchPassword + "\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("zest --config %s user add %s --password-stdin: %w\n%s", s.Cfg, BenchUser, err, Indent(string(out)))
-	}
-
-	cmd := exec.Command(s.Bin, "serve", "--config", s.Cfg)
-	cmd.Dir = tmp
-	p, err := StartProcess("zest", filepath.Join(tmp, "zest.log"), cmd)
-	if err != nil {
-		return nil, fmt.Errorf("starting zest serve: %w", err)
-	}
-	s.P = p
-	if err := WaitListening(p, s.addrs[services[0]], 30*time.Second); err != nil {
-		_ = p.Stop(10 * time.Second)
+	if _, err := s.Admin(actx, BenchPassword+"\n", "user", "add", BenchUser, "--password-stdin"); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Admin runs `zest --config <cfg> ARGS...` with stdin and returns its
+// output; the error includes the output.
+func (z *Zest) Admin(ctx context.Context, stdin string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, z.Bin, append([]string{"--config", z.Cfg}, args...)...)
+	cmd.Dir = z.tmp
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("zest --config %s %s: %w\n%s", z.Cfg, strings.Join(args, " "), err, Indent(string(out)))
+	}
+	return string(out), nil
+}
+
+// Serve starts `zest serve` and waits until the first service accepts
+// connections.
+func (z *Zest) Serve() error {
+	cmd := exec.Command(z.Bin, "serve", "--config", z.Cfg)
+	cmd.Dir = z.tmp
+	p, err := StartProcess("zest", filepath.Join(z.tmp, "zest.log"), cmd)
+	if err != nil {
+		return fmt.Errorf("starting zest serve: %w", err)
+	}
+	z.P = p
+	if err := WaitListening(p, z.addrs[z.services[0]], 30*time.Second); err != nil {
+		_ = p.Stop(10 * time.Second)
+		return err
+	}
+	return nil
 }
 
 // Indent indents command output for an error message.
