@@ -216,6 +216,18 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 		enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
 		v.toldRecent = len(v.recent)
 	}
+	v.reportChanged(enc, mode)
+	if mode.condstore && len(v.gone) > 0 {
+		// FETCH data this command or this report sent may carry
+		// mod-sequences above expunges held back for now; a client that
+		// stores the highest it saw and disconnects would never learn of
+		// them (RFC 7162 §3.2, erratum 1810; QR-39).
+		v.writeHighestModSeq(enc)
+	}
+}
+
+// reportChanged writes FETCH FLAGS for changes made by others.
+func (v *view) reportChanged(enc *wire.Encoder, mode reportMode) {
 	if len(v.changed) == 0 {
 		return
 	}
@@ -238,12 +250,6 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 		enc.Special(')').CRLF()
 	}
 	clear(v.changed)
-	if mode.condstore && len(v.gone) > 0 {
-		// The FETCHes carry mod-sequences above expunges held back for
-		// now; a client that stores the highest it saw and disconnects
-		// would never learn of them (RFC 7162 §3.2, erratum 1810).
-		v.writeHighestModSeq(enc)
-	}
 }
 
 // highestModSeq is the HIGHESTMODSEQ the client may be told now: below
