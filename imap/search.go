@@ -109,7 +109,7 @@ func handleSearch(c *conn, cmd *command) error {
 		if ret.save && !ret.min && !ret.max && !ret.count && !ret.all {
 			return nil // SAVE alone: no ESEARCH response (RFC 5182 §2.4)
 		}
-		writeESearch(c, cmd.tag, uidCmd, nums, modseq, ret)
+		writeESearch(c, cmd.tag, uidCmd, nums, esearchModSeq(c.sel, found, modseq, ret), ret)
 		return nil
 	}
 	c.enc.Raw("* SEARCH")
@@ -143,6 +143,24 @@ func savedResult(v *view, found []int, ret searchReturn) imap.UIDSet {
 		set.AddNum(imap.UID(v.uids[pos]))
 	}
 	return set
+}
+
+// esearchModSeq is the MODSEQ an ESEARCH response carries (RFC 4731
+// §3.2, QR-29): with MIN or MAX alone, the mod-sequence of that message;
+// with both and no ALL or COUNT, the higher of the two; otherwise highest,
+// the highest of all messages found. 0 when there is none to send.
+func esearchModSeq(v *view, found []int, highest uint64, ret searchReturn) uint64 {
+	if highest == 0 || len(found) == 0 || ret.all || ret.count || !ret.min && !ret.max {
+		return highest
+	}
+	var m uint64
+	if ret.min {
+		m = v.recs[found[0]].ModSeq
+	}
+	if ret.max {
+		m = max(m, v.recs[found[len(found)-1]].ModSeq)
+	}
+	return m
 }
 
 // writeESearch answers with ESEARCH (RFC 4731 §3.1): an empty result has
