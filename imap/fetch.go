@@ -81,7 +81,9 @@ type fetchRequest struct {
 }
 
 // fetchCounters counts the store reads FETCH makes, per server, for
-// benchmarks and tests that assert what a FETCH does not read.
+// benchmarks and tests that assert what a FETCH does not read. records
+// counts every message record a selected-mailbox view reads, whichever
+// command made it read them (SELECT and SEARCH too).
 type fetchCounters struct {
 	records, infos, blobs atomic.Int64
 }

@@ -244,12 +244,18 @@ func handleSelect(c *conn, cmd *command) error {
 	readOnly := cmd.name == "EXAMINE"
 	v := newView(box, op.UIDs, readOnly)
 	v.claims, v.showRecent = c.srv.recent, !c.enabled["IMAP4rev2"]
+	v.reads = &c.srv.reads.records
 	if box.UIDNext > 1 {
 		// SELECT takes \Recent for what no session has seen; EXAMINE only
 		// looks (RFC 3501 §6.3.2).
-		firstNew, err := c.firstSavedSinceStart(v, box.UIDNext)
-		if err != nil {
-			return err
+		// The save dates matter only until some session claims from the
+		// mailbox; reading them after that would read every message
+		// saved since the server started (QR-52).
+		firstNew := box.UIDNext
+		if !c.srv.recent.marked(box.ID) {
+			if firstNew, err = c.firstSavedSinceStart(v, box.UIDNext); err != nil {
+				return err
+			}
 		}
 		upto := box.UIDNext - 1
 		from := c.srv.recent.peek(box.ID, firstNew)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -51,6 +52,8 @@ type view struct {
 	changed    map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
 
 	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
+
+	reads *atomic.Int64 // counts the message records load reads; nil: not counted
 }
 
 func newView(box *storage.Mailbox, uids []storage.UID, readOnly bool) *view {
@@ -100,6 +103,9 @@ func (v *view) load(ctx context.Context, st *storage.Store, pos []int) error {
 			msgs, err := rd.Messages(v.account, v.mailbox, v.uids[r[0]], v.uids[r[1]])
 			if err != nil {
 				return err
+			}
+			if v.reads != nil {
+				v.reads.Add(int64(len(msgs)))
 			}
 			k := r[0]
 			for _, m := range msgs {
