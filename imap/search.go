@@ -87,6 +87,11 @@ func handleSearch(c *conn, cmd *command) error {
 		return p.failed(no("BADCHARSET (UTF-8 US-ASCII)", "unsupported charset %s", word), ret.save)
 	}
 
+	if uidCmd && usesSeqNums(crit) {
+		// Expunges reported now would renumber the messages the criteria
+		// named (RFC 7162 §3.2.10.2; QR-57).
+		cmd.holdExpunges = true
+	}
 	found, modseq, err := c.runSearch(crit)
 	if err != nil {
 		return p.failed(err, ret.save)
@@ -121,6 +126,25 @@ func handleSearch(c *conn, cmd *command) error {
 	}
 	c.enc.CRLF()
 	return nil
+}
+
+// usesSeqNums reports whether criteria name messages by sequence number
+// anywhere, NOT and OR included.
+func usesSeqNums(crit *imap.SearchCriteria) bool {
+	if len(crit.SeqNum) > 0 {
+		return true
+	}
+	for i := range crit.Not {
+		if usesSeqNums(&crit.Not[i]) {
+			return true
+		}
+	}
+	for i := range crit.Or {
+		if usesSeqNums(&crit.Or[i][0]) || usesSeqNums(&crit.Or[i][1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // savedResult is what SAVE keeps (RFC 5182 §2.1): with MIN or MAX alone,
