@@ -412,6 +412,10 @@ func rangesString(ranges []uidRange) string {
 // mailbox does not hold. It walks the known ranges and the view's UIDs
 // together, so it costs what they hold, not the width of the ranges.
 func absentUIDs(v *view, known imap.UIDSet, uidNext storage.UID) []uidRange {
+	// In ascending order, so that appendRange can merge what it finds;
+	// clients may send the ranges in any order (RFC 3501 sequence-set).
+	known = slices.Clone(known)
+	slices.SortFunc(known, func(a, b imap.UIDRange) int { return cmp.Compare(a.Start, b.Start) })
 	var out []uidRange
 	for _, r := range known {
 		lo, hi := storage.UID(r.Start), min(storage.UID(r.Stop), uidNext-1)
