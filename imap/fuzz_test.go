@@ -26,6 +26,10 @@ func FuzzSession(f *testing.F) {
 		"A1 CREATE {3+}\r\nabc\r\n", "A1 LIST \"\" *\r\n", "A1 IDLE\r\nDONE\r\n", "A1 AUTHENTICATE PLAIN\r\n*\r\n",
 		"A1 FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])\r\n", "A1 UID STORE 1 +FLAGS (\\Seen)\r\n",
 		"A1 SEARCH OR FROM x NOT SEEN\r\n", "A1 APPEND INBOX {5+}\r\nhello\r\n", "\x00\xff\r\n", "A1 ENABLE IMAP4rev2\r\n",
+		// CONDSTORE and QRESYNC (RFC 7162) and the seed draft's QRESYNC form.
+		"A1 ENABLE QRESYNC\r\nA2 SELECT INBOX (QRESYNC (1 1 1:3 (1:2 1:2)))\r\n", "A1 EXAMINE INBOX (QRESYNC (1 2 1,3:5) CONDSTORE)\r\n",
+		"A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n", "A1 STORE 1 (UNCHANGEDSINCE 5) +FLAGS.SILENT (\\Deleted)\r\n",
+		"A1 SEARCH RETURN (MIN MAX) MODSEQ \"/flags/\\\\draft\" all 1\r\n",
 	} {
 		for state := range 3 {
 			f.Add(uint8(state), []byte(s))
