@@ -478,3 +478,38 @@ func TestQresyncAfterRecreate(t *testing.T) {
 		t.Errorf("SELECT: %q %s", lines, tagged)
 	}
 }
+
+// A message another session adds already \Deleted is expunged by this
+// session's EXPUNGE before the client heard of it: the client is never
+// told of its removal (no EXPUNGE or VANISHED for a message no EXISTS
+// announced), and the message count stays right.
+//
+// spec: QR-55
+func TestUnannouncedMessageExpunged(t *testing.T) {
+	for _, qresync := range []bool{false, true} {
+		t.Run(fmt.Sprint("qresync=", qresync), func(t *testing.T) {
+			e := newTestEnv(t)
+			e.importMessages("INBOX", 3)
+			r := e.rawLoggedIn()
+			if qresync {
+				r.do("E ENABLE QRESYNC")
+			}
+			r.do("S SELECT INBOX")
+			r.do(`F STORE 2 +FLAGS.SILENT (\Deleted)`)
+			mb := e.mailbox("INBOX")
+			if _, err := e.store.Import(t.Context(), e.alice.ID, mb.ID, []storage.ImportMessage{{Raw: message(4), Flags: []string{`\Deleted`}}}); err != nil {
+				t.Fatal(err)
+			}
+			lines, _ := r.do("X EXPUNGE")
+			want := []string{"* 2 EXPUNGE", "* 2 EXISTS"}
+			if qresync {
+				want = []string{"* VANISHED 2", "* 2 EXISTS"}
+			}
+			if !slices.Equal(lines, want) && !slices.Equal(lines, want[:1]) {
+				t.Errorf("EXPUNGE: %q, want %q", lines, want)
+			}
+			lines, _ = r.do("U UID FETCH 1:* (UID)")
+			wantLines(t, "left", lines, "* 1 FETCH (UID 1)", "* 2 FETCH (UID 3)")
+		})
+	}
+}

@@ -193,6 +193,7 @@ type reportMode struct {
 // report writes what the client has not been told yet: expunges (only
 // when allowed), EXISTS, and FETCH FLAGS for changes made by others.
 func (v *view) report(enc *wire.Encoder, mode reportMode) {
+	v.dropUnannounced()
 	if mode.allowExpunge && len(v.gone) > 0 {
 		if mode.qresync {
 			var uids []storage.UID
@@ -256,6 +257,25 @@ func (v *view) reportChanged(enc *wire.Encoder, mode reportMode) {
 		enc.Special(')').CRLF()
 	}
 	clear(v.changed)
+}
+
+// dropUnannounced removes, without a word, messages that were expunged
+// before any EXISTS announced them: EXPUNGE and VANISHED may only name
+// messages the client knows (RFC 7162 §3.2.10.2, QR-55), and they are
+// past every message it knows, so no number it holds changes.
+func (v *view) dropUnannounced() {
+	for i := len(v.uids) - 1; i >= v.told; i-- {
+		uid := v.uids[i]
+		if !v.gone[uid] {
+			continue
+		}
+		v.uids = slices.Delete(v.uids, i, i+1)
+		v.recs = slices.Delete(v.recs, i, i+1)
+		delete(v.recent, uid)
+		delete(v.gone, uid)
+		delete(v.changed, uid)
+		delete(v.sentAt, uid)
+	}
 }
 
 // highestModSeq is the HIGHESTMODSEQ the client may be told now: below
