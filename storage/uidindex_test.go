@@ -85,7 +85,9 @@ func TestIndexesFollowChanges(t *testing.T) {
 		return out
 	}
 	steps := []func(){
-		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(300), FlagsAdd, []string{`\Seen`, "$Work"}, Unconditional) },
+		func() {
+			s.StoreFlags(ctx, a.ID, inbox.ID, pick(300), FlagsAdd, []string{`\Seen`, "$Work"}, Unconditional)
+		},
 		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(200), FlagsAdd, []string{`\Deleted`}, Unconditional) },
 		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(100), FlagsRemove, []string{`\Seen`}, Unconditional) },
 		func() { s.StoreFlags(ctx, a.ID, inbox.ID, pick(50), FlagsReplace, []string{"$Later"}, Unconditional) },
