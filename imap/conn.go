@@ -150,6 +150,9 @@ func (c *conn) flush() error {
 type command struct {
 	tag  string
 	name string // upper case; "UID FETCH" for UID commands
+	// holdExpunges is set by a UID command that must not be answered with
+	// expunges either (a UID SEARCH by message number).
+	holdExpunges bool
 }
 
 func isTagChar(b byte) bool { return wire.IsAStringChar(b) && b != '+' }
@@ -332,7 +335,8 @@ func (c *conn) reply(cmd *command, err error) bool {
 
 // sendUpdates tells the client what changed in the selected mailbox, as far
 // as the command just run allows (no EXPUNGE after FETCH, STORE or SEARCH by
-// sequence number: RFC 3501 §7.4.1).
+// sequence number, nor after a UID SEARCH that names message numbers: RFC
+// 3501 §7.4.1, RFC 7162 §3.2.10.2).
 func (c *conn) sendUpdates(cmd *command) error {
 	if c.sel == nil {
 		return nil
@@ -341,7 +345,7 @@ func (c *conn) sendUpdates(cmd *command) error {
 	case "FETCH", "STORE", "SEARCH":
 		return c.sync(false)
 	}
-	return c.sync(true)
+	return c.sync(!cmd.holdExpunges)
 }
 
 // sync drains the event subscription and, when the selected mailbox

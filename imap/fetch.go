@@ -81,7 +81,9 @@ type fetchRequest struct {
 }
 
 // fetchCounters counts the store reads FETCH makes, per server, for
-// benchmarks and tests that assert what a FETCH does not read.
+// benchmarks and tests that assert what a FETCH does not read. records
+// counts every message record a selected-mailbox view reads, whichever
+// command made it read them (SELECT and SEARCH too).
 type fetchCounters struct {
 	records, infos, blobs atomic.Int64
 }
@@ -525,16 +527,26 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 	}
 	if req.vanished {
 		set, _ := req.set.(imap.UIDSet)
-		var vanished []storage.UID
-		for _, u := range ch.Vanished {
-			// "*" reaches every UID here: expunged UIDs above the highest
-			// one left are exactly what a resynchronising client asks for.
-			if uidSetContains(set, u, ^storage.UID(0)) {
-				vanished = append(vanished, u)
+		if req.set == nil {
+			set = sel.saved // "$"
+		}
+		var vanished []uidRange
+		if req.changedSince < ch.ExpungedBefore {
+			// The tombstones after the client's mod-sequence are partly
+			// gone: every UID of the set that is not in the mailbox may
+			// have vanished since (RFC 7162 §3.2.6 note, QR-49).
+			vanished = absentUIDs(sel, boundUIDSet(set, ch.UIDNext), ch.UIDNext)
+		} else {
+			for _, u := range ch.Vanished {
+				// "*" reaches every UID here: expunged UIDs above the highest
+				// one left are exactly what a resynchronising client asks for.
+				if uidSetContains(set, u, ^storage.UID(0)) {
+					vanished = addUID(vanished, u)
+				}
 			}
 		}
 		if len(vanished) > 0 {
-			c.enc.Raw("* VANISHED (EARLIER) ").Raw(uidSetString(vanished)).CRLF()
+			c.enc.Raw("* VANISHED (EARLIER) ").Raw(rangesString(vanished)).CRLF()
 		}
 	}
 	changed := make(map[storage.UID]*storage.Message, len(ch.Changed))
@@ -551,6 +563,27 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// boundUIDSet returns set with "*" read as the highest UID the mailbox
+// ever had and every range ascending.
+func boundUIDSet(set imap.UIDSet, uidNext storage.UID) imap.UIDSet {
+	out := make(imap.UIDSet, 0, len(set))
+	top := imap.UID(max(uidNext, 2) - 1)
+	for _, r := range set {
+		lo, hi := r.Start, r.Stop
+		if lo == 0 {
+			lo = top
+		}
+		if hi == 0 {
+			hi = top
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		out = append(out, imap.UIDRange{Start: lo, Stop: hi})
+	}
+	return out
 }
 
 // uidSetContains reports whether a client's UID set names u, "*" being
@@ -701,7 +734,6 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 		case fetchModSeq:
 			enc.Raw("MODSEQ (").Number64(m.ModSeq).Special(')')
 			wroteModSeq = true
-			c.sel.sentModSeq = true
 		}
 	}
 	if seenNow {
@@ -718,7 +750,6 @@ func (f *fetcher) message(i int, m *storage.Message, seenNow bool) error {
 			}
 			if !wroteModSeq {
 				enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
-				c.sel.sentModSeq = true
 			}
 		}
 	}

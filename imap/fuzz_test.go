@@ -31,6 +31,10 @@ func FuzzSession(f *testing.F) {
 		"A1 STORE 1 (UNCHANGEDSINCE 0) +FLAGS.SILENT (\\Seen)\r\n", "A1 SEARCH MODSEQ \"/flags/\\\\seen\" all 1\r\n",
 		"A1 CLIENTID\r\nA2 CLIENTID \"x\"\r\n", "A1 CLIENTID {3+}\r\nabc\r\n", "A1 STATE\r\nA2 ENABLE QRESYNC\r\nA3 SAVESTATE\r\n",
 		"A1 STATE c3RhdGUgdG9rZW4=\r\n", "A1 SAVESTATE x\r\n",
+		// CONDSTORE and QRESYNC (RFC 7162) and the seed draft's QRESYNC form.
+		"A1 ENABLE QRESYNC\r\nA2 SELECT INBOX (QRESYNC (1 1 1:3 (1:2 1:2)))\r\n", "A1 EXAMINE INBOX (QRESYNC (1 2 1,3:5) CONDSTORE)\r\n",
+		"A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n", "A1 STORE 1 (UNCHANGEDSINCE 5) +FLAGS.SILENT (\\Deleted)\r\n",
+		"A1 SEARCH RETURN (MIN MAX) MODSEQ \"/flags/\\\\draft\" all 1\r\n",
 	} {
 		for state := range 3 {
 			f.Add(uint8(state), []byte(s))

@@ -64,6 +64,15 @@ func (r *recentClaims) peek(mb storage.MailboxID, firstNew storage.UID) storage.
 	return last + 1
 }
 
+// marked reports whether the mailbox has a mark, so that claim and peek
+// no longer use their firstNew argument.
+func (r *recentClaims) marked(mb storage.MailboxID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.last[mb]
+	return ok
+}
+
 func (r *recentClaims) forget(mb storage.MailboxID) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -87,6 +87,11 @@ func handleSearch(c *conn, cmd *command) error {
 		return p.failed(no("BADCHARSET (UTF-8 US-ASCII)", "unsupported charset %s", word), ret.save)
 	}
 
+	if uidCmd && usesSeqNums(crit) {
+		// Expunges reported now would renumber the messages the criteria
+		// named (RFC 7162 §3.2.10.2; QR-57).
+		cmd.holdExpunges = true
+	}
 	found, modseq, err := c.runSearch(crit)
 	if err != nil {
 		return p.failed(err, ret.save)
@@ -109,7 +114,7 @@ func handleSearch(c *conn, cmd *command) error {
 		if ret.save && !ret.min && !ret.max && !ret.count && !ret.all {
 			return nil // SAVE alone: no ESEARCH response (RFC 5182 §2.4)
 		}
-		writeESearch(c, cmd.tag, uidCmd, nums, modseq, ret)
+		writeESearch(c, cmd.tag, uidCmd, nums, esearchModSeq(c.sel, found, modseq, ret), ret)
 		return nil
 	}
 	c.enc.Raw("* SEARCH")
@@ -121,6 +126,25 @@ func handleSearch(c *conn, cmd *command) error {
 	}
 	c.enc.CRLF()
 	return nil
+}
+
+// usesSeqNums reports whether criteria name messages by sequence number
+// anywhere, NOT and OR included.
+func usesSeqNums(crit *imap.SearchCriteria) bool {
+	if len(crit.SeqNum) > 0 {
+		return true
+	}
+	for i := range crit.Not {
+		if usesSeqNums(&crit.Not[i]) {
+			return true
+		}
+	}
+	for i := range crit.Or {
+		if usesSeqNums(&crit.Or[i][0]) || usesSeqNums(&crit.Or[i][1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // savedResult is what SAVE keeps (RFC 5182 §2.1): with MIN or MAX alone,
@@ -143,6 +167,24 @@ func savedResult(v *view, found []int, ret searchReturn) imap.UIDSet {
 		set.AddNum(imap.UID(v.uids[pos]))
 	}
 	return set
+}
+
+// esearchModSeq is the MODSEQ an ESEARCH response carries (RFC 4731
+// §3.2, QR-29): with MIN or MAX alone, the mod-sequence of that message;
+// with both and no ALL or COUNT, the higher of the two; otherwise highest,
+// the highest of all messages found. 0 when there is none to send.
+func esearchModSeq(v *view, found []int, highest uint64, ret searchReturn) uint64 {
+	if highest == 0 || len(found) == 0 || ret.all || ret.count || !ret.min && !ret.max {
+		return highest
+	}
+	var m uint64
+	if ret.min {
+		m = v.recs[found[0]].ModSeq
+	}
+	if ret.max {
+		m = max(m, v.recs[found[len(found)-1]].ModSeq)
+	}
+	return m
 }
 
 // writeESearch answers with ESEARCH (RFC 4731 §3.1): an empty result has

@@ -245,12 +245,18 @@ func handleSelect(c *conn, cmd *command) error {
 	readOnly := cmd.name == "EXAMINE"
 	v := newView(box, op.UIDs, readOnly)
 	v.claims, v.showRecent = c.srv.recent, !c.enabled["IMAP4rev2"]
+	v.reads = &c.srv.reads.records
 	if box.UIDNext > 1 {
 		// SELECT takes \Recent for what no session has seen; EXAMINE only
 		// looks (RFC 3501 §6.3.2).
-		firstNew, err := c.firstSavedSinceStart(v, box.UIDNext)
-		if err != nil {
-			return err
+		// The save dates matter only until some session claims from the
+		// mailbox; reading them after that would read every message
+		// saved since the server started (QR-52).
+		firstNew := box.UIDNext
+		if !c.srv.recent.marked(box.ID) {
+			if firstNew, err = c.firstSavedSinceStart(v, box.UIDNext); err != nil {
+				return err
+			}
 		}
 		upto := box.UIDNext - 1
 		from := c.srv.recent.peek(box.ID, firstNew)
@@ -409,6 +415,10 @@ func rangesString(ranges []uidRange) string {
 // mailbox does not hold. It walks the known ranges and the view's UIDs
 // together, so it costs what they hold, not the width of the ranges.
 func absentUIDs(v *view, known imap.UIDSet, uidNext storage.UID) []uidRange {
+	// In ascending order, so that appendRange can merge what it finds;
+	// clients may send the ranges in any order (RFC 3501 sequence-set).
+	known = slices.Clone(known)
+	slices.SortFunc(known, func(a, b imap.UIDRange) int { return cmp.Compare(a.Start, b.Start) })
 	var out []uidRange
 	for _, r := range known {
 		lo, hi := storage.UID(r.Start), min(storage.UID(r.Stop), uidNext-1)

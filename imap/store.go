@@ -208,7 +208,6 @@ func (c *conn) storeFlags(pos []int, uid bool, args *storeArgs) error {
 		writeFlags(c.enc, m.Flags, c.sel.isRecent(m.UID))
 		if condstore {
 			c.enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
-			c.sel.sentModSeq = true
 		}
 		c.enc.Special(')').CRLF()
 		c.sel.sent(m)

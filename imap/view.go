@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -49,9 +50,10 @@ type view struct {
 	// HIGHESTMODSEQ at or above it (RFC 7162 §3.2).
 	goneModSeq uint64
 	changed    map[storage.UID]*storage.Message // flags changed, FETCH not yet sent
-	sentModSeq bool                             // MODSEQ data was sent since the last report
 
 	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
+
+	reads *atomic.Int64 // counts the message records load reads; nil: not counted
 }
 
 func newView(box *storage.Mailbox, uids []storage.UID, readOnly bool) *view {
@@ -101,6 +103,9 @@ func (v *view) load(ctx context.Context, st *storage.Store, pos []int) error {
 			msgs, err := rd.Messages(v.account, v.mailbox, v.uids[r[0]], v.uids[r[1]])
 			if err != nil {
 				return err
+			}
+			if v.reads != nil {
+				v.reads.Add(int64(len(msgs)))
 			}
 			k := r[0]
 			for _, m := range msgs {
@@ -188,6 +193,7 @@ type reportMode struct {
 // report writes what the client has not been told yet: expunges (only
 // when allowed), EXISTS, and FETCH FLAGS for changes made by others.
 func (v *view) report(enc *wire.Encoder, mode reportMode) {
+	v.dropUnannounced()
 	if mode.allowExpunge && len(v.gone) > 0 {
 		if mode.qresync {
 			var uids []storage.UID
@@ -219,20 +225,21 @@ func (v *view) report(enc *wire.Encoder, mode reportMode) {
 		enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
 		v.toldRecent = len(v.recent)
 	}
-	if len(v.changed) > 0 {
-		v.reportChanged(enc, mode)
-	}
-	if mode.condstore && len(v.gone) > 0 && v.sentModSeq {
-		// MODSEQ data went out above expunges held back for now; a client
-		// that stores the highest it saw and disconnects would never learn
-		// of them (RFC 7162 §3.2, erratum 1810).
+	v.reportChanged(enc, mode)
+	if mode.condstore && len(v.gone) > 0 {
+		// FETCH data this command or this report sent may carry
+		// mod-sequences above expunges held back for now; a client that
+		// stores the highest it saw and disconnects would never learn of
+		// them (RFC 7162 §3.2, erratum 1810; QR-39).
 		v.writeHighestModSeq(enc)
 	}
-	v.sentModSeq = false
 }
 
-// reportChanged writes a FETCH for each message whose flags others changed.
+// reportChanged writes FETCH FLAGS for changes made by others.
 func (v *view) reportChanged(enc *wire.Encoder, mode reportMode) {
+	if len(v.changed) == 0 {
+		return
+	}
 	uids := make([]storage.UID, 0, len(v.changed))
 	for uid := range v.changed {
 		uids = append(uids, uid)
@@ -248,11 +255,29 @@ func (v *view) reportChanged(enc *wire.Encoder, mode reportMode) {
 		writeFlags(enc, m.Flags, v.isRecent(uid))
 		if mode.condstore {
 			enc.Raw(" MODSEQ (").Number64(m.ModSeq).Special(')')
-			v.sentModSeq = true
 		}
 		enc.Special(')').CRLF()
 	}
 	clear(v.changed)
+}
+
+// dropUnannounced removes, without a word, messages that were expunged
+// before any EXISTS announced them: EXPUNGE and VANISHED may only name
+// messages the client knows (RFC 7162 §3.2.10.2, QR-55), and they are
+// past every message it knows, so no number it holds changes.
+func (v *view) dropUnannounced() {
+	for i := len(v.uids) - 1; i >= v.told; i-- {
+		uid := v.uids[i]
+		if !v.gone[uid] {
+			continue
+		}
+		v.uids = slices.Delete(v.uids, i, i+1)
+		v.recs = slices.Delete(v.recs, i, i+1)
+		delete(v.recent, uid)
+		delete(v.gone, uid)
+		delete(v.changed, uid)
+		delete(v.sentAt, uid)
+	}
 }
 
 // highestModSeq is the HIGHESTMODSEQ the client may be told now: below

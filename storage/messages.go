@@ -146,6 +146,11 @@ type Changes struct {
 	// HighestModSeq is the mailbox's HIGHESTMODSEQ in the same snapshot:
 	// asking again from it sees exactly what came after.
 	HighestModSeq uint64
+	// ExpungedBefore is the mailbox's mark below which tombstones have
+	// expired (Mailbox.ExpungedBefore): asked from a lower mod-sequence,
+	// Vanished may miss expunges. UIDNext bounds the UIDs that could have.
+	ExpungedBefore uint64
+	UIDNext        UID
 }
 
 // ChangesSince reports what happened in a mailbox after mod-sequence
@@ -169,7 +174,7 @@ func (s *Store) ChangesSince(ctx context.Context, a AccountID, mb MailboxID, mod
 
 func changesSince(r kv.Reader, box *Mailbox, modseq uint64) (*Changes, error) {
 	a, mb := box.Account, box.ID
-	out := &Changes{HighestModSeq: box.HighestModSeq}
+	out := &Changes{HighestModSeq: box.HighestModSeq, ExpungedBefore: box.ExpungedBefore, UIDNext: box.UIDNext}
 	start := modseqRangeStart(tChange, a, mb, modseq+1)
 	err := r.Scan(start, kv.PrefixEnd(perMailbox(tChange, a, mb, 0)), false, func(k, _ []byte) (bool, error) {
 		_, uid := modseqUIDFromKey(k)
