@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"zest/storage"
+	"zest/storage/mimeinfo"
 )
 
 // zest import ADDRESS MAILBOX PATH loads a maildir or an mbox file into an
@@ -229,7 +230,7 @@ func (s *maildirSource) Next() (storage.ImportMessage, error) {
 	}
 	// A maildir keeps the delivery time as the file's modification time
 	// (Dovecot reports it as INTERNALDATE).
-	return storage.ImportMessage{Raw: toCRLF(raw), Flags: maildirFlags(file, s.keywords), InternalDate: fi.ModTime()}, nil
+	return storage.ImportMessage{Raw: mimeinfo.CRLF(raw), Flags: maildirFlags(file, s.keywords), InternalDate: fi.ModTime()}, nil
 }
 
 // maildirFlags reads the flags of a maildir file name, "…:2,FS" (some
@@ -509,26 +510,4 @@ func fromLineDate(line []byte) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-// toCRLF turns bare LF line ends into CRLF: IMAP messages use CRLF (RFC
-// 3501 §4.3), and maildir files are usually written with LF.
-func toCRLF(b []byte) []byte {
-	bare := 0
-	for i, ch := range b {
-		if ch == '\n' && (i == 0 || b[i-1] != '\r') {
-			bare++
-		}
-	}
-	if bare == 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b)+bare)
-	for i, ch := range b {
-		if ch == '\n' && (i == 0 || b[i-1] != '\r') {
-			out = append(out, '\r')
-		}
-		out = append(out, ch)
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"zest/imap/wire"
 	"zest/storage"
+	"zest/storage/mimeinfo"
 )
 
 var appendCommands = map[string]commandSpec{
@@ -79,7 +80,7 @@ func handleAppend(c *conn, cmd *command) error {
 	if len(raw) == 0 {
 		return no("CANNOT", "an empty message cannot be appended")
 	}
-	raw = toCRLF(raw)
+	raw = mimeinfo.CRLF(raw) // the stored part offsets must match what FETCH sends
 	if date.IsZero() {
 		date = time.Now()
 	}
@@ -103,26 +104,4 @@ func handleAppend(c *conn, cmd *command) error {
 		return err
 	}
 	return &respError{status: "OK", code: fmt.Sprintf("APPENDUID %d %d", res[0].UIDValidity, res[0].UID), text: "APPEND completed"}
-}
-
-// toCRLF turns bare LF line ends into CRLF: IMAP messages use CRLF, and
-// the stored offsets of the parts must match what FETCH sends.
-func toCRLF(b []byte) []byte {
-	bare := 0
-	for i, ch := range b {
-		if ch == '\n' && (i == 0 || b[i-1] != '\r') {
-			bare++
-		}
-	}
-	if bare == 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b)+bare)
-	for i, ch := range b {
-		if ch == '\n' && (i == 0 || b[i-1] != '\r') {
-			out = append(out, '\r')
-		}
-		out = append(out, ch)
-	}
-	return out
 }

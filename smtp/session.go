@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	gosmtp "github.com/emersion/go-smtp"
+
+	"zest/storage/mimeinfo"
 )
 
 // backend is a go-smtp Backend: one per role, one session per connection
@@ -231,7 +233,7 @@ func (s *session) read(r io.Reader, tx *delivery, now time.Time) ([]byte, error)
 		return buf.Bytes(), err
 	}
 	msg := buf.Bytes()
-	if body := fixBareLF(msg[len(head):]); len(body) != len(msg)-len(head) {
+	if body := mimeinfo.CRLF(msg[len(head):]); len(body) != len(msg)-len(head) {
 		msg = append(head, body...)
 	}
 	return msg, nil
