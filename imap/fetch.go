@@ -530,17 +530,19 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 		if req.set == nil {
 			set = sel.saved // "$"
 		}
+		// "*" reaches every UID the mailbox ever had: expunged UIDs above
+		// the highest one left are exactly what a resynchronising client
+		// asks for.
+		bounded := boundUIDSet(set, ch.UIDNext)
 		var vanished []uidRange
 		if req.changedSince < ch.ExpungedBefore {
 			// The tombstones after the client's mod-sequence are partly
 			// gone: every UID of the set that is not in the mailbox may
 			// have vanished since (RFC 7162 §3.2.6 note, QR-49).
-			vanished = absentUIDs(sel, boundUIDSet(set, ch.UIDNext), ch.UIDNext)
+			vanished = absentUIDs(sel, bounded, ch.UIDNext)
 		} else {
 			for _, u := range ch.Vanished {
-				// "*" reaches every UID here: expunged UIDs above the highest
-				// one left are exactly what a resynchronising client asks for.
-				if uidSetContains(set, u, ^storage.UID(0)) {
+				if bounded.Contains(imap.UID(u)) {
 					vanished = addUID(vanished, u)
 				}
 			}
@@ -584,27 +586,6 @@ func boundUIDSet(set imap.UIDSet, uidNext storage.UID) imap.UIDSet {
 		out = append(out, imap.UIDRange{Start: lo, Stop: hi})
 	}
 	return out
-}
-
-// uidSetContains reports whether a client's UID set names u, "*" being
-// the highest UID in the mailbox (RFC 3501 §6.4.8).
-func uidSetContains(set imap.UIDSet, u, last storage.UID) bool {
-	for _, r := range set {
-		lo, hi := storage.UID(r.Start), storage.UID(r.Stop)
-		if lo == 0 {
-			lo = last
-		}
-		if hi == 0 {
-			hi = last
-		}
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-		if u >= lo && u <= hi {
-			return true
-		}
-	}
-	return false
 }
 
 // fetchRecords reads the records of the messages at positions pos (nil
