@@ -20,7 +20,15 @@ type imapScript struct {
 
 func dialIMAP(t *testing.T, addr string) *imapScript {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
+	// The child opens its listeners one after another: LMTP answering does
+	// not mean IMAP does yet.
+	var nc net.Conn
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if nc, err = net.Dial("tcp", addr); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,9 @@ func (t badgerTxn) Scan(start, end []byte, reverse bool, fn func(key, value []by
 	if end == nil {
 		end = PrefixEnd(start)
 	}
-	it := t.txn.NewIterator(badger.IteratorOptions{Reverse: reverse, PrefetchValues: false})
+	// The common prefix of the bounds lets Badger skip the tables and
+	// memtable entries that cannot hold a key of the range.
+	it := t.txn.NewIterator(badger.IteratorOptions{Reverse: reverse, PrefetchValues: false, Prefix: commonPrefix(start, end)})
 	defer it.Close()
 	if reverse {
 		// Seek in reverse finds the largest key <= the argument; end is exclusive.
@@ -196,3 +198,12 @@ func (b badgerLogger) Errorf(f string, a ...any)   { b.log(slog.LevelError, f, a
 func (b badgerLogger) Warningf(f string, a ...any) { b.log(slog.LevelWarn, f, a...) }
 func (b badgerLogger) Infof(string, ...any)        {}
 func (b badgerLogger) Debugf(string, ...any)       {}
+
+// commonPrefix returns the longest prefix shared by a and b.
+func commonPrefix(a, b []byte) []byte {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
+}
