@@ -7,8 +7,9 @@ import (
 )
 
 // collectExpired removes what has outlived its keeping time: Client-IDs
-// nobody used for the configured age (CI-25) and saved states unused for
-// StateLifetime (ST-18). Failures are logged; the next run tries again.
+// nobody used for the configured age (CI-25), saved states unused for
+// StateLifetime (ST-18), and the oldest expunge tombstones of mailboxes
+// over MaxTombstones (QR-42). Failures are logged; the next run tries again.
 func (s *Store) collectExpired(now time.Time) {
 	ctx := context.Background()
 	n, err := s.CollectClients(ctx, now, s.clientAge)
@@ -24,5 +25,8 @@ func (s *Store) collectExpired(now time.Time) {
 	}
 	if n > 0 {
 		s.log.Info("collected expired saved states", "count", n)
+	}
+	if err := s.boundTombstones(ctx, s.maxTombstones); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("bound expunge tombstones", "err", err)
 	}
 }

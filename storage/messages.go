@@ -59,6 +59,7 @@ func (tx *wtx) removeMessage(mb *Mailbox, m *Message, modseq uint64) error {
 	if err := tx.Set(tombstoneKey(mb.Account, mb.ID, modseq, m.UID), nil); err != nil {
 		return err
 	}
+	mb.Tombstones++
 	if err := tx.setPresent(mb.Account, mb.ID, m.UID, false); err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ func encodeMailbox(m *Mailbox) []byte {
 	e.boolean(m.Subscribed)
 	e.strs(m.Keywords)
 	e.uvarint(m.ExpungedBefore)
+	e.uvarint(uint64(m.Tombstones))
 	return e.b
 }
 
@@ -66,6 +67,9 @@ func decodeMailbox(a AccountID, id MailboxID, b []byte) (*Mailbox, error) {
 	if d.more() { // fields added later; older records end here
 		m.Keywords = d.strs()
 		m.ExpungedBefore = d.uvarint()
+	}
+	if d.more() {
+		m.Tombstones = d.u32()
 	}
 	return m, d.err
 }

@@ -53,6 +53,9 @@ type Options struct {
 	// ClientMaxAge is how long a Client-ID nobody uses is kept (default
 	// DefaultClientMaxAge; never less than MinClientAge).
 	ClientMaxAge time.Duration
+	// MaxTombstones is how many expunge tombstones a mailbox keeps before
+	// the oldest are dropped (default DefaultMaxTombstones).
+	MaxTombstones uint32
 }
 
 // DefaultMinFreeBytes is the reserve that covers what the engine may still
@@ -75,24 +78,25 @@ func minFreeFloor(o kv.BadgerOptions) int64 { return 4*o.MemTableSize + 16<<20 }
 // UIDNEXT and HIGHESTMODSEQ are read-modify-written without races and
 // commit order is the order events are published in.
 type Store struct {
-	db        kv.DB
-	log       *slog.Logger
-	now       func() time.Time
-	hub       *hub
-	auth      *authCache
-	pwd       PasswordParams
-	dummy     string
-	dummyOnce sync.Once
-	ops       chan *writeOp
-	mu        sync.RWMutex // guards closed against ops being sent
-	closed    bool
-	quit      chan struct{} // closed by Close; stops background work
-	wg        sync.WaitGroup
-	stats     Stats
-	space     *diskSpace
-	headers   *headerCache
-	online    onlineClients // Client-IDs in use by live sessions
-	clientAge time.Duration
+	db            kv.DB
+	log           *slog.Logger
+	now           func() time.Time
+	hub           *hub
+	auth          *authCache
+	pwd           PasswordParams
+	dummy         string
+	dummyOnce     sync.Once
+	ops           chan *writeOp
+	mu            sync.RWMutex // guards closed against ops being sent
+	closed        bool
+	quit          chan struct{} // closed by Close; stops background work
+	wg            sync.WaitGroup
+	stats         Stats
+	space         *diskSpace
+	headers       *headerCache
+	online        onlineClients // Client-IDs in use by live sessions
+	clientAge     time.Duration
+	maxTombstones uint32 // per mailbox; the daily cleanup drops older ones
 }
 
 // Stats counts the writer's work since Open.
@@ -160,6 +164,10 @@ func newStore(db kv.DB, o Options) *Store {
 		headers: newHeaderCache(o.HeaderCacheBytes),
 	}
 	s.clientAge = o.ClientMaxAge
+	s.maxTombstones = o.MaxTombstones
+	if s.maxTombstones == 0 {
+		s.maxTombstones = DefaultMaxTombstones
+	}
 	s.wg.Add(2)
 	go s.writer()
 	go s.maintainer()

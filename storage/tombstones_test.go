@@ -183,3 +183,51 @@ func TestExpireAndDeleteTombstones(t *testing.T) {
 		t.Errorf("tombstones of a deleted mailbox: %v", got)
 	}
 }
+
+// The daily cleanup keeps a mailbox's tombstones bounded: over the limit,
+// the oldest are dropped down to three quarters of it, ExpungedBefore
+// marks where, and what is left still answers "what vanished since".
+//
+// spec: QR-42
+func TestTombstonesAreBounded(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	a := mustAccount(t, s, "alice@example.org")
+	mb, _ := s.MailboxByName(ctx, a.ID, "INBOX")
+	var msgs []ImportMessage
+	for i := range 100 {
+		msgs = append(msgs, ImportMessage{Raw: testMessage(i)})
+	}
+	uids, err := s.Import(ctx, a.ID, mb.ID, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range uids[:50] { // 50 expunges, 50 mod-sequences
+		if _, err := s.Expunge(ctx, a.ID, mb.ID, []UID{u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if box, _ := s.Mailbox(ctx, a.ID, mb.ID); box.Tombstones != 50 {
+		t.Fatalf("%d tombstones counted, want 50", box.Tombstones)
+	}
+	if err := s.boundTombstones(ctx, 40); err != nil {
+		t.Fatal(err)
+	}
+	box, _ := s.Mailbox(ctx, a.ID, mb.ID)
+	if box.Tombstones != 30 || box.ExpungedBefore == 0 {
+		t.Fatalf("after the cleanup: %d tombstones, expunged before %d; want 30 and a mark", box.Tombstones, box.ExpungedBefore)
+	}
+	ch, err := s.ChangesSince(ctx, a.ID, mb.ID, box.ExpungedBefore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Vanished) != 30 || ch.Vanished[0] != uids[20] {
+		t.Errorf("tombstones left: %v, want the newest 30 from uid %d", ch.Vanished, uids[20])
+	}
+	if err := s.boundTombstones(ctx, 40); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Mailbox(ctx, a.ID, mb.ID); again.Tombstones != 30 {
+		t.Errorf("a mailbox under the limit lost tombstones: %d", again.Tombstones)
+	}
+}

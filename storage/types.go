@@ -56,6 +56,9 @@ type Mailbox struct {
 	// cannot tell which UIDs vanished and must compare against the UIDs
 	// present. 0 means no tombstone was ever dropped.
 	ExpungedBefore uint64
+	// Tombstones counts the expunge tombstones kept, so the daily cleanup
+	// finds mailboxes over the limit without scanning them.
+	Tombstones uint32
 }
 
 // SystemFlags is the set of RFC 3501 system flags a message carries.
