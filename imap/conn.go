@@ -315,6 +315,9 @@ func (c *conn) reply(cmd *command, err error) bool {
 			status, code, text = "NO", "SERVERBUG", "internal error; the failure was logged"
 		}
 	}
+	if c.sel != nil {
+		c.sel.trim()
+	}
 	if status == "OK" && effect != nil {
 		c.stateCommand(tag, effect)
 	}

@@ -209,3 +209,30 @@ func testQresyncReconnect(t *testing.T, n int) {
 		t.Errorf("after an expunge elsewhere: uid %d still there or EXISTS %d", truth[0].UID, m.exists)
 	}
 }
+
+// A session keeps at most maxKeptRecords message records between commands:
+// after a FETCH of every message of a larger mailbox, the next one reads
+// them again, while a smaller mailbox is answered from memory.
+func TestViewKeepsBoundedRecords(t *testing.T) {
+	for _, c := range []struct {
+		messages  int
+		rereading bool
+	}{{maxKeptRecords / 2, false}, {maxKeptRecords + 5000, true}} {
+		e := newTestEnv(t)
+		e.importMessages("INBOX", c.messages)
+		r := e.rawLoggedIn()
+		r.send("S SELECT INBOX")
+		r.untilTagged("S OK")
+		r.send("F1 FETCH 1:* (FLAGS)")
+		r.untilTagged("F1 OK")
+		before := e.srv.reads.records.Load()
+		r.send("F2 FETCH 1:* (FLAGS)")
+		if got := len(r.untilTagged("F2 OK")); got != c.messages {
+			t.Fatalf("%d messages: second FETCH answered %d", c.messages, got)
+		}
+		reread := e.srv.reads.records.Load() - before
+		if c.rereading && reread != int64(c.messages) || !c.rereading && reread != 0 {
+			t.Errorf("%d messages: the second FETCH read %d records from the store", c.messages, reread)
+		}
+	}
+}

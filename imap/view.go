@@ -54,6 +54,24 @@ type view struct {
 	saved imap.UIDSet // the result SEARCH RETURN (SAVE) kept for "$" (RFC 5182); nil: none yet
 
 	reads *atomic.Int64 // counts the message records load reads; nil: not counted
+	// loaded counts the records load read since the last trim.
+	loaded int
+}
+
+// maxKeptRecords bounds the records a view keeps between commands: about
+// 3 MiB. A session that fetched a 100,000-message mailbox would otherwise
+// hold some 20 MiB for as long as it stays connected; past the bound the
+// next command reads again what it needs, in range scans.
+const maxKeptRecords = 20000
+
+// trim drops the records read by load once there are more than
+// maxKeptRecords, between commands.
+func (v *view) trim() {
+	if v.loaded <= maxKeptRecords {
+		return
+	}
+	clear(v.recs)
+	v.loaded = 0
 }
 
 func newView(box *storage.Mailbox, uids []storage.UID, readOnly bool) *view {
@@ -114,6 +132,7 @@ func (v *view) load(ctx context.Context, st *storage.Store, pos []int) error {
 				}
 				if k <= r[1] && v.uids[k] == m.UID && v.recs[k] == nil {
 					v.recs[k] = m
+					v.loaded++
 				}
 			}
 		}
