@@ -533,20 +533,7 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 		// "*" reaches every UID the mailbox ever had: expunged UIDs above
 		// the highest one left are exactly what a resynchronising client
 		// asks for.
-		bounded := boundUIDSet(set, ch.UIDNext)
-		var vanished []uidRange
-		if req.changedSince < ch.ExpungedBefore {
-			// The tombstones after the client's mod-sequence are partly
-			// gone: every UID of the set that is not in the mailbox may
-			// have vanished since (RFC 7162 §3.2.6 note, QR-49).
-			vanished = absentUIDs(sel, bounded, ch.UIDNext)
-		} else {
-			for _, u := range ch.Vanished {
-				if bounded.Contains(imap.UID(u)) {
-					vanished = addUID(vanished, u)
-				}
-			}
-		}
+		vanished := vanishedIn(sel, boundUIDSet(set, ch.UIDNext), req.changedSince, ch)
 		if len(vanished) > 0 {
 			c.enc.Raw("* VANISHED (EARLIER) ").Raw(rangesString(vanished)).CRLF()
 		}

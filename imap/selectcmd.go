@@ -351,18 +351,7 @@ func (c *conn) resync(v *view, box *storage.Mailbox, q *qresyncParam, ch *storag
 			known = imap.UIDSet{{Start: 1, Stop: imap.UID(box.UIDNext - 1)}}
 		}
 	}
-	var vanished []uidRange
-	if q.modSeq < box.ExpungedBefore {
-		// The tombstones after the client's mod-sequence are partly gone:
-		// every known UID not in the mailbox may have vanished since (QR-49).
-		vanished = absentUIDs(v, known, box.UIDNext)
-	} else {
-		for _, u := range ch.Vanished {
-			if known.Contains(imap.UID(u)) {
-				vanished = addUID(vanished, u)
-			}
-		}
-	}
+	vanished := vanishedIn(v, known, q.modSeq, ch)
 	vanished = narrowBySeqMatch(v, q, vanished)
 	if len(vanished) > 0 && !q.draft {
 		c.enc.Raw("* VANISHED (EARLIER) ").Raw(rangesString(vanished)).CRLF()
@@ -382,6 +371,24 @@ func (c *conn) resync(v *view, box *storage.Mailbox, q *qresyncParam, ch *storag
 	if len(vanished) > 0 && q.draft {
 		c.enc.Raw("* EXPUNGED ").Raw(rangesString(vanished)).CRLF()
 	}
+}
+
+// vanishedIn lists, as ranges, the UIDs of set (bounded: no "*") expunged
+// after mod-sequence since, from the tombstones in ch. When tombstones
+// after since were dropped (storage's ExpungedBefore), which UIDs vanished
+// since cannot be told apart, and every UID of set the mailbox no longer
+// holds is listed (RFC 7162 §3.2.6 note, QR-49).
+func vanishedIn(v *view, set imap.UIDSet, since uint64, ch *storage.Changes) []uidRange {
+	if since < ch.ExpungedBefore {
+		return absentUIDs(v, set, ch.UIDNext)
+	}
+	var out []uidRange
+	for _, u := range ch.Vanished {
+		if set.Contains(imap.UID(u)) {
+			out = addUID(out, u)
+		}
+	}
+	return out
 }
 
 // uidRange is an inclusive range of UIDs.
