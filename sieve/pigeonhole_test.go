@@ -93,6 +93,7 @@ func TestPigeonholeCorpus(t *testing.T) {
 	}
 	for _, p := range phLoadPairs(t) {
 		t.Run(p.ID+"-"+strings.TrimSuffix(p.Script, ".sieve"), func(t *testing.T) {
+			t.Parallel() // each run has its own directory; sieve-test is the slow part
 			if p.From == phEmptySender {
 				// sieve-test's -f refuses "<>" and its fallback reads
 				// Return-Path, Sender, From; the golden file is hand-written.
