@@ -146,6 +146,87 @@ func TestPigeonholeCorpusComplete(t *testing.T) {
 	}
 }
 
+// TestNormalisePigeonhole pins the parsing of sieve-test's listing on output
+// captured from Pigeonhole 0.5.19, so the normaliser is checked even where
+// sieve-test is not installed.
+//
+// spec: SV-14, SV-29, SV-35, SV-52, SV-54
+func TestNormalisePigeonhole(t *testing.T) {
+	tests := []struct {
+		name string
+		out  string
+		want []string
+	}{
+		{
+			name: "implicit keep only",
+			out:  "\nPerformed actions:\n\n  (none)\n\nImplicit keep:\n\n * store message in folder: INBOX\n\n",
+			want: []string{"keep"},
+		},
+		{
+			name: "discard cancels the implicit keep",
+			out:  "\nPerformed actions:\n\n * discard\n\nImplicit keep:\n\n  (none)\n\n",
+			want: []string{"discard"},
+		},
+		{
+			name: "copy, create, flags, redirect and a MIME vacation with CRLFs",
+			out: "\nPerformed actions:\n\n" +
+				" * store message in folder: Work\n" +
+				"        + create mailbox if it does not exist\n" +
+				"        + preserve implicit keep\n" +
+				"        + add IMAP flags: \\flagged \\seen $Label\n" +
+				" * redirect message to: <bob@example.net>\n" +
+				"        + preserve implicit keep\n" +
+				" * send vacation message:\n" +
+				"    => seconds : 172800\n" +
+				"    => subject : Off\n" +
+				"    => handle  : Content-Type: text/plain\r\n\r\nAway.\r\nOff<default-from><MIME>\n" +
+				"\nSTART MESSAGE\nContent-Type: text/plain\r\n\r\nAway.\r\n\nEND MESSAGE\n" +
+				"\nImplicit keep:\n\n * store message in folder: INBOX\n" +
+				"        + add IMAP flags: \\flagged \\seen $Label\n\n",
+			want: []string{
+				`fileinto :copy :create "Work" flags "\\Flagged" "\\Seen" "$Label"`,
+				`redirect :copy "bob@example.net"`,
+				`vacation to "a@example.org" subject "Off" days 2 mime reason "Content-Type: text/plain\r\n\r\nAway.\r\n"`,
+				`keep flags "\\Flagged" "\\Seen" "$Label"`,
+			},
+		},
+		{
+			name: "explicit handle, odd period, multi-line reject",
+			out: "\nPerformed actions:\n\n" +
+				" * send vacation message:\n    => seconds : 90\n    => from    : me@example.com\n    => handle  : h1\n" +
+				"\nSTART MESSAGE\nx\nEND MESSAGE\n" +
+				" * reject message with reason: line one??.dot??\n" +
+				"\nImplicit keep:\n\n  (none)\n\n",
+			want: []string{
+				`vacation to "a@example.org" from "me@example.com" seconds 90 handle "h1" reason "x"`,
+				`reject "line one\r\n.dot\r\n"`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := normalisePigeonhole(tt.out, "a@example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+
+	for _, bad := range []string{
+		"", // no listing at all
+		"\nPerformed actions:\n\n * notify something\n", // an action the normaliser does not know
+		"\nPerformed actions:\n\n * discard\n        + mystery modifier\n",
+		"\nPerformed actions:\n\n * send vacation message:\n\nSTART MESSAGE\nx\n", // unterminated reason
+	} {
+		if got, err := normalisePigeonhole(bad, "a@example.org"); err == nil {
+			t.Errorf("normalisePigeonhole(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
 // pigeonholeActions runs sieve-test on one script and message with the given
 // envelope and returns its result in the normalised Action.String() form
 // described in testdata/diff/README.md. A script sieve-test cannot compile
@@ -206,7 +287,7 @@ func pigeonholeActions(t *testing.T, scriptPath, messagePath, from, to string) (
 	case runErr != nil || !strings.Contains(errText, "final result: success"):
 		return nil, fmt.Errorf("sieve-test %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), runErr, stdout.String(), errText)
 	}
-	actions, err := normalisePigeonhole(stdout.String())
+	actions, err := normalisePigeonhole(stdout.String(), from)
 	if err != nil {
 		return nil, fmt.Errorf("sieve-test output for %s: %w\n%s", scriptPath, err, stdout.String())
 	}
@@ -214,8 +295,9 @@ func pigeonholeActions(t *testing.T, scriptPath, messagePath, from, to string) (
 }
 
 // normalisePigeonhole turns sieve-test's "Performed actions:" and "Implicit
-// keep:" listing into one line per action.
-func normalisePigeonhole(out string) ([]string, error) {
+// keep:" listing into one line per action. sender is the envelope sender,
+// where Pigeonhole sends a vacation reply; sieve-test does not print it.
+func normalisePigeonhole(out, sender string) ([]string, error) {
 	// A vacation reason is printed verbatim, CRLFs included, between
 	// "START MESSAGE\n" and "\nEND MESSAGE\n"; lift it out before splitting
 	// the listing into lines.
@@ -263,6 +345,7 @@ func normalisePigeonhole(out string) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
+			a.to = sender
 			cur = a
 		case strings.HasPrefix(trimmed, "+ ") && cur != nil:
 			if err := cur.modifier(strings.TrimPrefix(trimmed, "+ ")); err != nil {
@@ -305,6 +388,7 @@ type phAction struct {
 	hasFlags bool
 	vacation map[string]string
 	reason   string
+	to       string // vacation only: the reply's recipient
 }
 
 func parsePigeonholeAction(s string) (*phAction, error) {
@@ -389,21 +473,22 @@ func (a *phAction) String() string {
 	case "reject":
 		b.WriteString("reject " + strconv.Quote(a.arg))
 	case "vacation":
-		b.WriteString("vacation")
-		if s, err := strconv.ParseInt(a.vacation["seconds"], 10, 64); err == nil {
-			// The days tag is the only way to set the period in the base
-			// extension; Pigeonhole reports it in seconds.
-			if s%86400 == 0 {
-				fmt.Fprintf(&b, " days %d", s/86400)
-			} else {
-				fmt.Fprintf(&b, " seconds %d", s)
-			}
-		}
+		// The order of sieve/actions.go's Vacation.String.
+		b.WriteString("vacation to " + strconv.Quote(a.to))
 		if v, ok := a.vacation["subject"]; ok {
 			b.WriteString(" subject " + strconv.Quote(v))
 		}
 		if v, ok := a.vacation["from"]; ok {
 			b.WriteString(" from " + strconv.Quote(v))
+		}
+		if s, err := strconv.ParseInt(a.vacation["seconds"], 10, 64); err == nil {
+			// Pigeonhole reports the period in seconds whether :days or
+			// :seconds set it.
+			if s%86400 == 0 {
+				fmt.Fprintf(&b, " days %d", s/86400)
+			} else {
+				fmt.Fprintf(&b, " seconds %d", s)
+			}
 		}
 		handle := a.vacation["handle"]
 		switch {
