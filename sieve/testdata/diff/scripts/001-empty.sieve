@@ -1,0 +1,2 @@
+# an empty script: only the implicit keep (SV-14)
+

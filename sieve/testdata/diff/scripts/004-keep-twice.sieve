@@ -1,0 +1,2 @@
+# keep twice is one store (SV-15)
+keep; keep;

@@ -1,0 +1,2 @@
+# discard cancels the implicit keep (SV-04, SV-19)
+discard;

@@ -1,0 +1,2 @@
+# stop before any action: implicit keep (SV-03)
+stop; discard;

@@ -1,0 +1,2 @@
+# stop after discard keeps the cancellation (SV-03, SV-14)
+discard; stop; keep;

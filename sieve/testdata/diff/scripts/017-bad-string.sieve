@@ -1,0 +1,2 @@
+# an unterminated string is a compile error (SV-01)
+keep "unterminated;

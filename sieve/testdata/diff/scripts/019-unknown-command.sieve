@@ -1,0 +1,2 @@
+# an unknown command is a compile error (SV-02)
+frobnicate;

@@ -1,0 +1,2 @@
+# an unterminated bracket comment is a compile error (SV-01)
+keep; /* never closed

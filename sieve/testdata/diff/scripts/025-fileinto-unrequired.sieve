@@ -1,0 +1,2 @@
+# fileinto without require is unknown (SV-02)
+fileinto "Work";

@@ -1,0 +1,2 @@
+# :matches with i;ascii-numeric is a compile error (SV-06)
+require "comparator-i;ascii-numeric"; if header :comparator "i;ascii-numeric" :matches "x" "1*" { discard; }

@@ -1,0 +1,2 @@
+# keep plus fileinto "INBOX" stores once (SV-15)
+require "fileinto"; keep; fileinto "INBOX";

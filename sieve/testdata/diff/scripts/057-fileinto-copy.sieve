@@ -1,0 +1,2 @@
+# fileinto :copy keeps the implicit keep (SV-54)
+require ["fileinto", "copy"]; fileinto :copy "Work";

@@ -1,0 +1,2 @@
+# :copy without require is a compile error (SV-02)
+require "fileinto"; fileinto :copy "Work";

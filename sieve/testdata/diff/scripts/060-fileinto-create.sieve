@@ -1,0 +1,2 @@
+# fileinto :create (SV-55)
+require ["fileinto", "mailbox"]; fileinto :create "New/Folder";

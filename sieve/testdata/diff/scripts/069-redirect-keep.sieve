@@ -1,0 +1,2 @@
+# redirect plus keep (SV-04)
+redirect "bob@example.net"; keep;

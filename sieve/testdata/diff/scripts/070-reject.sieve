@@ -1,0 +1,2 @@
+# reject cancels the implicit keep (SV-29)
+require "reject"; reject "I do not accept messages from you.";

@@ -1,0 +1,2 @@
+# ${name} without the variables extension is literal text (SV-46)
+require "fileinto"; fileinto "${folder}";
