@@ -2,7 +2,6 @@ package managesieve
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -61,7 +60,7 @@ type testEnv struct {
 	store *storage.Store
 	srv   *Server
 	addr  string
-	logs  *bytes.Buffer
+	logs  *lockedBuffer
 	tls   *tls.Config
 	alice *storage.Account
 }
@@ -97,12 +96,15 @@ func newTestStore(t testing.TB) (*storage.Store, *storage.Account) {
 
 // newTestEnv starts a server with the account alice@example.org ("alice
 // password") on a loopback port.
-func newTestEnv(t testing.TB) *testEnv {
+func newTestEnv(t testing.TB, options ...func(*Config)) *testEnv {
 	t.Helper()
-	e := &testEnv{logs: &bytes.Buffer{}}
+	e := &testEnv{logs: &lockedBuffer{}}
 	e.store, e.alice = newTestStore(t)
 	cfg := testConfig(t, e.logs)
 	e.tls = cfg.TLS
+	for _, o := range options {
+		o(&cfg)
+	}
 	e.srv = NewServer(e.store, cfg)
 	e.srv.limits.unit = time.Millisecond
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -415,7 +415,7 @@ func (c *conn) login(user, pass string) error {
 	c.srv.limits.succeeded(c.remote)
 	c.account = a
 	c.log = c.log.With("user", a.Address)
-	c.log.Info("managesieve login")
+	c.log.Info("managesieve login", "tls", c.tls)
 	return nil
 }
 
