@@ -37,8 +37,9 @@ type Config struct {
 	// MaxRedirects is the most redirect actions one script may run, for
 	// the MAXREDIRECTS capability; 0 omits it.
 	MaxRedirects int
-	// MaxLiteral bounds one client literal (default 2 MiB); the store's
-	// script size limit applies on top.
+	// MaxLiteral bounds the literals of one command together (default:
+	// the store's script size limit, at least 64 KiB); a longer one is
+	// read, thrown away and answered NO (QUOTA/MAXSIZE).
 	MaxLiteral int64
 	// IdleTimeout ends an authenticated session that sends nothing; RFC
 	// 5804 §2.14.1 asks for at least 30 minutes (the default).
@@ -54,9 +55,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Capabilities == nil {
 		c.Capabilities = func() []string { return nil }
-	}
-	if c.MaxLiteral <= 0 {
-		c.MaxLiteral = 2 << 20
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 30 * time.Minute
@@ -87,6 +85,10 @@ type Server struct {
 // NewServer returns a server for store; nothing listens until Serve.
 func NewServer(store *storage.Store, cfg Config) *Server {
 	cfg = cfg.withDefaults()
+	if cfg.MaxLiteral <= 0 {
+		_, size := store.SieveLimits()
+		cfg.MaxLiteral = max(int64(size), 64<<10)
+	}
 	return &Server{
 		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(250 * time.Millisecond),
 		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},

@@ -386,7 +386,7 @@ func handleAuthenticate(c *conn, args []arg) error {
 // readContinuation reads the client's answer to a SASL challenge: one
 // string on a line.
 func (d *decoder) readContinuation() (string, error) {
-	d.line = 0
+	d.line, d.literals = 0, 0
 	b, err := d.peek()
 	if err != nil {
 		return "", err

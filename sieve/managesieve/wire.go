@@ -47,8 +47,9 @@ const (
 
 type decoder struct {
 	r          *bufio.Reader
-	maxLiteral int64
-	line       int // non-literal bytes read for the current command
+	maxLiteral int64 // bounds the literals of one command together
+	line       int   // non-literal bytes read for the current command
+	literals   int64 // literal bytes read for the current command
 }
 
 func (d *decoder) readByte() (byte, error) {
@@ -87,7 +88,7 @@ func (d *decoder) skipLine() error {
 // readCommand reads one command: its name (upper-cased) and arguments.
 // Empty lines are skipped.
 func (d *decoder) readCommand() (string, []arg, error) {
-	d.line = 0
+	d.line, d.literals = 0, 0
 	var name []byte
 	for {
 		b, err := d.peek()
@@ -274,12 +275,13 @@ func (d *decoder) readLiteral() (string, error) {
 	if err := d.endOfLine(); err != nil {
 		return "", err
 	}
-	if n > d.maxLiteral {
+	if n > d.maxLiteral-d.literals {
 		if _, err := io.CopyN(io.Discard, d.r, n); err != nil {
 			return "", err
 		}
 		return "", errLiteralTooLarge
 	}
+	d.literals += n
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(d.r, buf); err != nil {
 		return "", err
