@@ -112,6 +112,20 @@ func (c *conn) serve() {
 			return
 		}
 	}
+	c.linger()
+}
+
+// linger ends a session after LOGOUT: closing a socket with unread input
+// makes the kernel reset the connection, which can lose the OK just sent.
+// So the server closes its side first and reads (and ignores, RFC 5804
+// §2.3) what the client still sends, briefly.
+func (c *conn) linger() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(c.br, 64<<10))
 }
 
 // readAndRun reads and answers one command; false ends the session.
