@@ -178,7 +178,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		s.mu.Lock()
 		for c := range s.conns {
-			c.nc.Close()
+			c.raw.Close()
 		}
 		s.mu.Unlock()
 		<-done

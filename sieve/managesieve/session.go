@@ -26,7 +26,8 @@ import (
 // conn is one client connection and its session.
 type conn struct {
 	srv    *Server
-	nc     net.Conn
+	nc     net.Conn // the session's stream: raw, or TLS over it after STARTTLS
+	raw    net.Conn // fixed: what other goroutines may close or wake
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	dec    *decoder
@@ -44,7 +45,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, ctx: context.Background()}
+	c := &conn{srv: s, nc: nc, raw: nc, ctx: context.Background()}
 	if ap, err := netip.ParseAddrPort(nc.RemoteAddr().String()); err == nil {
 		c.remote = ap.Addr().Unmap()
 	}
@@ -65,7 +66,7 @@ func (c *conn) setStreams(rw io.ReadWriter) {
 func (c *conn) shutdown() {
 	c.closing.Store(true)
 	if c.waiting.Load() {
-		c.nc.SetReadDeadline(time.Now())
+		c.raw.SetReadDeadline(time.Now())
 	}
 }
 
