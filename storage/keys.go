@@ -31,29 +31,35 @@ import (
 //	'G' client-id                              a removed client ID, never issued again
 //	'V' token                                  saved STATE record
 //	'v' account token                          saved STATE tokens by account
+//	'R' account name                           Sieve script (content, last change)
+//	'r' account                                name of the account's active Sieve script
+//	'E'                                        the administrator's Sieve script
 const (
-	tSeq       = 'S'
-	tAccount   = 'A'
-	tLogin     = 'N'
-	tDomain    = 'D'
-	tAlias     = 'L'
-	tMailbox   = 'X'
-	tMboxName  = 'Y'
-	tMessage   = 'U'
-	tChange    = 'C'
-	tTombstone = 'T'
-	tPresence  = 'P'
-	tFlagIndex = 'F'
-	tBlobHead  = 'B'
-	tBlobChunk = 'b'
-	tBlobInfo  = 'I'
-	tBlobHdr   = 'H'
-	tClient    = 'K'
-	tClientAcc = 'k'
-	tClientSet = 'J'
-	tRetiredID = 'G'
-	tState     = 'V'
-	tStateAcc  = 'v'
+	tSeq         = 'S'
+	tAccount     = 'A'
+	tLogin       = 'N'
+	tDomain      = 'D'
+	tAlias       = 'L'
+	tMailbox     = 'X'
+	tMboxName    = 'Y'
+	tMessage     = 'U'
+	tChange      = 'C'
+	tTombstone   = 'T'
+	tPresence    = 'P'
+	tFlagIndex   = 'F'
+	tBlobHead    = 'B'
+	tBlobChunk   = 'b'
+	tBlobInfo    = 'I'
+	tBlobHdr     = 'H'
+	tClient      = 'K'
+	tClientAcc   = 'k'
+	tClientSet   = 'J'
+	tRetiredID   = 'G'
+	tState       = 'V'
+	tStateAcc    = 'v'
+	tSieveScript = 'R'
+	tSieveActive = 'r'
+	tSieveAdmin  = 'E'
 )
 
 func key(table byte, size int) []byte {

@@ -56,6 +56,12 @@ type Options struct {
 	// MaxTombstones is how many expunge tombstones a mailbox keeps before
 	// the oldest are dropped (default DefaultMaxTombstones).
 	MaxTombstones uint32
+	// MaxSieveScripts is how many Sieve scripts an account may keep
+	// (default DefaultMaxSieveScripts).
+	MaxSieveScripts int
+	// MaxSieveScriptSize bounds one Sieve script in bytes (default
+	// DefaultMaxSieveScriptSize).
+	MaxSieveScriptSize int
 }
 
 // DefaultMinFreeBytes is the reserve that covers what the engine may still
@@ -78,25 +84,27 @@ func minFreeFloor(o kv.BadgerOptions) int64 { return 4*o.MemTableSize + 16<<20 }
 // UIDNEXT and HIGHESTMODSEQ are read-modify-written without races and
 // commit order is the order events are published in.
 type Store struct {
-	db            kv.DB
-	log           *slog.Logger
-	now           func() time.Time
-	hub           *hub
-	auth          *authCache
-	pwd           PasswordParams
-	dummy         string
-	dummyOnce     sync.Once
-	ops           chan *writeOp
-	mu            sync.RWMutex // guards closed against ops being sent
-	closed        bool
-	quit          chan struct{} // closed by Close; stops background work
-	wg            sync.WaitGroup
-	stats         Stats
-	space         *diskSpace
-	headers       *headerCache
-	online        onlineClients // Client-IDs in use by live sessions
-	clientAge     time.Duration
-	maxTombstones uint32 // per mailbox; the daily cleanup drops older ones
+	db              kv.DB
+	log             *slog.Logger
+	now             func() time.Time
+	hub             *hub
+	auth            *authCache
+	pwd             PasswordParams
+	dummy           string
+	dummyOnce       sync.Once
+	ops             chan *writeOp
+	mu              sync.RWMutex // guards closed against ops being sent
+	closed          bool
+	quit            chan struct{} // closed by Close; stops background work
+	wg              sync.WaitGroup
+	stats           Stats
+	space           *diskSpace
+	headers         *headerCache
+	online          onlineClients // Client-IDs in use by live sessions
+	clientAge       time.Duration
+	maxTombstones   uint32 // per mailbox; the daily cleanup drops older ones
+	sieveMaxScripts int    // per account; 0 means the default
+	sieveMaxSize    int    // bytes; 0 means the default
 }
 
 // Stats counts the writer's work since Open.
@@ -165,6 +173,7 @@ func newStore(db kv.DB, o Options) *Store {
 	}
 	s.clientAge = o.ClientMaxAge
 	s.maxTombstones = o.MaxTombstones
+	s.sieveMaxScripts, s.sieveMaxSize = o.MaxSieveScripts, o.MaxSieveScriptSize
 	if s.maxTombstones == 0 {
 		s.maxTombstones = DefaultMaxTombstones
 	}

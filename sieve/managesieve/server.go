@@ -1,0 +1,187 @@
+// Package managesieve is zest's ManageSieve server (RFC 5804): users list,
+// upload, check, activate, rename and delete their Sieve scripts, which the
+// store keeps (storage.PutScript and friends).
+package managesieve
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"zest/storage"
+)
+
+// Config configures a Server. A zero field takes its default.
+type Config struct {
+	Logger *slog.Logger
+	// TLS enables STARTTLS; without it, passwords are accepted only from
+	// loopback addresses.
+	TLS *tls.Config
+	// Check validates a script as delivery will compile it. A script it
+	// rejects is never stored or activated (RFC 5804 §2.6). Its error text
+	// is shown to the user; "line:col: msg; line:col: msg" is shown as
+	// "line L:C: msg" items. An error with a method Warning() bool that
+	// returns true is a warning: the script is accepted and the text
+	// returned with OK (WARNINGS). Nil accepts every script (tests only).
+	Check func(script []byte) error
+	// Capabilities lists the Sieve extensions Check accepts, for the SIEVE
+	// capability (RFC 5804 §1.7).
+	Capabilities func() []string
+	// NotifyMethods are the enotify methods (RFC 5435) the engine supports,
+	// for the NOTIFY capability; none omits it.
+	NotifyMethods []string
+	// MaxRedirects is the most redirect actions one script may run, for
+	// the MAXREDIRECTS capability; 0 omits it.
+	MaxRedirects int
+	// MaxLiteral bounds the literals of one command together (default:
+	// the store's script size limit, at least 64 KiB); a longer one is
+	// read, thrown away and answered NO (QUOTA/MAXSIZE).
+	MaxLiteral int64
+	// IdleTimeout ends an authenticated session that sends nothing; RFC
+	// 5804 §2.14.1 asks for at least 30 minutes (the default).
+	IdleTimeout time.Duration
+	// LoginTimeout ends a session that does not authenticate in time
+	// (default 1 minute).
+	LoginTimeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Capabilities == nil {
+		c.Capabilities = func() []string { return nil }
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.LoginTimeout <= 0 {
+		c.LoginTimeout = time.Minute
+	}
+	return c
+}
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("managesieve: server closed")
+
+// Server serves ManageSieve from a store.
+type Server struct {
+	cfg    Config
+	store  *storage.Store
+	log    *slog.Logger
+	limits *authLimiter
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closing   bool
+	wg        sync.WaitGroup
+}
+
+// NewServer returns a server for store; nothing listens until Serve.
+func NewServer(store *storage.Store, cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	if cfg.MaxLiteral <= 0 {
+		_, size := store.SieveLimits()
+		cfg.MaxLiteral = max(int64(size), 64<<10)
+	}
+	return &Server{
+		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(250 * time.Millisecond),
+		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
+	}
+}
+
+// Serve accepts connections on l until Shutdown; it always returns an
+// error, ErrServerClosed after Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closing := s.closing
+			s.mu.Unlock()
+			if closing {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c := newConn(s, nc)
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			c.serve()
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// Shutdown stops accepting, says BYE to idle clients at once and to busy
+// ones after their current command, and waits for the sessions to end
+// until ctx does, then closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.closing = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.raw.Close()
+		}
+		s.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
