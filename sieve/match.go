@@ -1,0 +1,204 @@
+package sieve
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// comparator is an RFC 4790 collation as Sieve uses it (RFC 5228 §2.7.3).
+type comparator struct {
+	name string
+	// substring is false for comparators that cannot do :contains and
+	// :matches (i;ascii-numeric).
+	substring bool
+	// foldASCII makes character comparison ASCII case-insensitive.
+	foldASCII bool
+	// order compares two values for equality and for relational tests.
+	order func(a, b string) int
+}
+
+var (
+	cmpOctet = &comparator{name: "i;octet", substring: true, order: strings.Compare}
+	// i;ascii-casemap is the default comparator.
+	cmpCasemap = &comparator{name: "i;ascii-casemap", substring: true, foldASCII: true, order: compareFoldASCII}
+	// spec: SV-07
+	cmpNumeric = &comparator{name: "i;ascii-numeric", order: compareNumeric}
+)
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func compareFoldASCII(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := lowerASCII(a[i]), lowerASCII(b[i])
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareNumeric implements i;ascii-numeric (RFC 4790 §9.1.1): the leading
+// digits are an unbounded unsigned integer; a string that does not start
+// with a digit is "positive infinity", equal to any other such string.
+func compareNumeric(a, b string) int {
+	da, na := leadingDigits(a)
+	db, nb := leadingDigits(b)
+	switch {
+	case !na && !nb:
+		return 0
+	case !na:
+		return 1
+	case !nb:
+		return -1
+	case len(da) != len(db):
+		if len(da) < len(db) {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(da, db)
+}
+
+func leadingDigits(s string) (string, bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i == 0 {
+		return "", false
+	}
+	return strings.TrimLeft(s[:i], "0"), true
+}
+
+type matchKind int
+
+const (
+	matchIs matchKind = iota
+	matchContains
+	matchMatches
+)
+
+// matcher holds a test's match type, comparator and keys.
+type matcher struct {
+	kind matchKind
+	cmp  *comparator
+	keys []string
+}
+
+func newMatcher(kind matchKind, cmp *comparator, keys []string) *matcher {
+	return &matcher{kind: kind, cmp: cmp, keys: keys}
+}
+
+// match reports whether value matches any key.
+func (m *matcher) match(value string) bool {
+	for _, k := range m.keys {
+		if m.matchKey(value, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *matcher) matchKey(value, key string) bool {
+	switch m.kind {
+	case matchContains:
+		return indexFold(value, key, m.cmp.foldASCII) >= 0
+	case matchMatches:
+		return globMatch(key, value, m.cmp.foldASCII)
+	}
+	if m.cmp.foldASCII {
+		return equalFoldASCII(value, key)
+	}
+	if m.cmp == cmpOctet {
+		return value == key
+	}
+	return m.cmp.order(value, key) == 0
+}
+
+// indexFold finds sub in s, optionally ignoring ASCII case.
+func indexFold(s, sub string, fold bool) int {
+	if !fold {
+		return strings.Index(s, sub)
+	}
+	if sub == "" {
+		return 0
+	}
+	first := lowerASCII(sub[0])
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if lowerASCII(s[i]) == first && equalFoldASCII(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// globMatch matches s against a :matches pattern: "*" is any run, "?" one
+// UTF-8 character, and a backslash makes the next character literal (RFC
+// 5228 §2.7.1). The star retry is the usual linear-backtracking scheme, so
+// hostile patterns cost O(len(p)*len(s)) at worst.
+func globMatch(p, s string, fold bool) bool {
+	px, sx := 0, 0
+	starP, starS := -1, 0
+	for px < len(p) || sx < len(s) {
+		if px < len(p) {
+			c := p[px]
+			switch c {
+			case '*':
+				starP, starS = px+1, sx
+				px++
+				continue
+			case '?':
+				if sx < len(s) {
+					_, n := utf8.DecodeRuneInString(s[sx:])
+					px++
+					sx += n
+					continue
+				}
+			default:
+				n := 1
+				if c == '\\' && px+1 < len(p) {
+					c, n = p[px+1], 2
+				}
+				if sx < len(s) && (s[sx] == c || fold && lowerASCII(s[sx]) == lowerASCII(c)) {
+					px += n
+					sx++
+					continue
+				}
+			}
+		}
+		if starP >= 0 && starS < len(s) {
+			_, n := utf8.DecodeRuneInString(s[starS:])
+			starS += n
+			px, sx = starP, starS
+			continue
+		}
+		return false
+	}
+	return true
+}
