@@ -10,7 +10,7 @@ import (
 // extBase is the base language of RFC 5228 §3-§5 (if/elsif/else and
 // require are handled by the compiler itself). spec: SV-04
 var extBase = extension{
-	aliases: []string{"comparator-i;octet", "comparator-i;ascii-casemap"},
+	aliases:     []string{"comparator-i;octet", "comparator-i;ascii-casemap"},
 	comparators: []*comparator{cmpOctet, cmpCasemap},
 	specs: []*spec{
 		{name: "stop", buildCmd: func(*compiler, *call) cmdFunc {

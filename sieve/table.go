@@ -44,9 +44,9 @@ type tagSpec struct {
 type testArity int
 
 const (
-	noTests testArity = iota
-	oneTest           // a single test, not in brackets (if, elsif, not)
-	testList          // a bracketed test list (allof, anyof)
+	noTests  testArity = iota
+	oneTest            // a single test, not in brackets (if, elsif, not)
+	testList           // a bracketed test list (allof, anyof)
 )
 
 // spec is one row of the command or test table.
