@@ -143,7 +143,7 @@ func parseAddressList(v string) []mailAddr {
 			if end < 0 {
 				end = len(v) - i
 			}
-			angle, seenAngle = stripRoute(strings.TrimSpace(v[i+1:i+end])), true
+			angle, seenAngle = stripRoute(cleanSpec(v[i+1:i+end])), true
 			raw.WriteString(v[i:min(i+end+1, len(v))])
 			i += end
 		case ':':
@@ -166,6 +166,37 @@ func parseAddressList(v string) []mailAddr {
 	}
 	flush()
 	return out
+}
+
+// cleanSpec removes comments and white space outside quoted strings.
+func cleanSpec(s string) string {
+	var b strings.Builder
+	depth := 0
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && (quoted || depth > 0) && i+1 < len(s):
+			if quoted {
+				b.WriteString(s[i : i+2])
+			}
+			i++
+		case quoted:
+			b.WriteByte(c)
+			quoted = c != '"'
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth > 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case c == '"':
+			quoted = true
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // stripRoute drops an obsolete source route "@a,@b:" (RFC 5228 §5.4).

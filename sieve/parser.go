@@ -31,7 +31,8 @@ type parser struct {
 	lex        *lexer
 	tok        token
 	maxNesting int
-	depth      int // open blocks and test lists
+	depth      int // open blocks
+	listDepth  int // open test lists
 	testDepth  int // tests inside tests, which "not" can nest without brackets
 }
 
@@ -65,9 +66,11 @@ func (p *parser) errorf(pos Pos, format string, args ...any) error {
 	return &Error{Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (p *parser) nest(pos Pos) error {
-	p.depth++
-	if p.depth > p.maxNesting {
+// nest counts one more level of blocks or test lists; the limits are
+// separate so that a script may use the full depth of both (SV-20).
+func (p *parser) nest(pos Pos, depth *int) error {
+	*depth++
+	if *depth > p.maxNesting {
 		return p.errorf(pos, "nesting deeper than %d levels", p.maxNesting)
 	}
 	return nil
@@ -104,7 +107,7 @@ func (p *parser) command() (*Command, error) {
 		return c, p.advance()
 	case tokLBrace:
 		open := p.tok.pos
-		if err := p.nest(open); err != nil {
+		if err := p.nest(open, &p.depth); err != nil {
 			return nil, err
 		}
 		if err := p.advance(); err != nil {
@@ -205,7 +208,7 @@ func (p *parser) test() (*Test, error) {
 
 func (p *parser) testList() ([]*Test, error) {
 	open := p.tok.pos
-	if err := p.nest(open); err != nil {
+	if err := p.nest(open, &p.listDepth); err != nil {
 		return nil, err
 	}
 	if err := p.advance(); err != nil {
@@ -227,7 +230,7 @@ func (p *parser) testList() ([]*Test, error) {
 				return nil, err
 			}
 		case tokRParen:
-			p.depth--
+			p.listDepth--
 			return tests, p.advance()
 		default:
 			return nil, p.errorf(p.tok.pos, `expected "," or ")" in test list, found %s`, p.tok.kind)

@@ -1,0 +1,48 @@
+package sieve
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// FuzzParse checks that any input either compiles, and then runs without
+// panicking, or fails with a *CompileError whose positions lie inside the
+// script.
+func FuzzParse(f *testing.F) {
+	seeds := []string{
+		`require ["fileinto", "envelope", "copy", "imap4flags", "encoded-character"];`,
+		`if header :contains ["from"] ["coyote"] { redirect "acm@example.com"; } elsif true { stop; } else { discard; }`,
+		`if anyof (not address :all :contains ["To", "Cc"] "me@example.com", header :matches "subject" "*a?b\\*") { keep; }`,
+		"require \"reject\"; reject text:\r\n..dotted\r\nline\r\n.\r\n;",
+		`if size :over 10K { discard; } # comment`,
+		`/* comment */ if exists "x" { keep :flags "\\Seen"; }`,
+		`require "encoded-character"; redirect "${hex:61}@${unicode:62}.example";`,
+		`require "comparator-i;ascii-numeric"; if header :comparator "i;ascii-numeric" "x" "1" {}`,
+		`if allof(true,false,not true){}`,
+		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	msg := newTestMessage(coyote)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := Compile(src, Options{MaxNesting: 16})
+		if err != nil {
+			var ce *CompileError
+			if !errors.As(err, &ce) || len(ce.Errors) == 0 {
+				t.Fatalf("error %T %v is not a *CompileError", err, err)
+			}
+			for _, e := range ce.Errors {
+				if e.Line < 1 || e.Column < 1 || e.Msg == "" {
+					t.Fatalf("bad error position: %+v", e)
+				}
+			}
+			return
+		}
+		res, err := s.Run(context.Background(), &Input{Message: msg, Envelope: coyoteEnv})
+		if err == nil && res == nil {
+			t.Fatalf("nil result without error")
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package sieve
+
+import (
+	"strings"
+	"testing"
+)
+
+// spec: SV-05
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		fold, want bool
+	}{
+		{"*", "", false, true},
+		{"a*", "abc", false, true},
+		{"*c", "abc", false, true},
+		{"a?c", "abc", false, true},
+		{"a?c", "ac", false, false},
+		{"?", "é", false, true}, // one UTF-8 character
+		{"??", "é", false, false},
+		{"a*b*c", "axxbyyc", false, true},
+		{"a*b*c", "axxbyy", false, false},
+		{`a\*`, "a*", false, true},
+		{`a\*`, "ab", false, false},
+		{`\?`, "x", false, false},
+		{`\\`, `\`, false, true},
+		{"FROB*", "frobnitz", true, true},
+		{"FROB*", "frobnitz", false, false},
+		{"*make*money*fast*", "how to MAKE MONEY FAST now", true, true},
+		{strings.Repeat("*a", 30) + "b", strings.Repeat("a", 5000), false, false},
+	}
+	for _, tt := range tests {
+		if got := globMatch(tt.pattern, tt.s, tt.fold); got != tt.want {
+			t.Errorf("globMatch(%q, %q, %v) = %v", tt.pattern, tt.s, tt.fold, got)
+		}
+	}
+}
+
+// spec: SV-07
+func TestCompareNumeric(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"0", "0", 0},
+		{"007", "7", 0},
+		{"10", "9", 1},
+		{"123abc", "123", 0},
+		{"99999999999999999999999", "99999999999999999999998", 1},
+		{"abc", "xyz", 0},
+		{"abc", "99999999", 1},
+		{"5", "", -1},
+		{"", "x", 0},
+	}
+	for _, tt := range tests {
+		if got := compareNumeric(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareNumeric(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// spec: SV-10
+func TestParseAddressList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // local@domain, or !raw for unparsable
+	}{
+		{"a@b.example", []string{"a@b.example"}},
+		{`"Joe Q. Public" <john.q.public@example.com>`, []string{"john.q.public@example.com"}},
+		{"Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>",
+			[]string{"mary@x.test", "jdoe@example.org", "one@y.test"}},
+		{"A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
+			[]string{"c@a.test", "joe@where.test", "jdoe@one.test"}},
+		{"Undisclosed recipients:;", nil},
+		{"Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>", []string{"pete@silly.test"}},
+		{`"quoted local"@example.com`, []string{"quoted local@example.com"}},
+		{"<@relay.example:user@example.com>", []string{"user@example.com"}},
+		{"not an address", []string{"!not an address"}},
+		{"a@b.example,, ,", []string{"a@b.example"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, a := range parseAddressList(tt.in) {
+			if a.ok {
+				got = append(got, a.local+"@"+a.domain)
+			} else {
+				got = append(got, "!"+a.raw)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if _, ok := parseAddressList("nobody")[0].part("localpart"); ok {
+		t.Errorf("unparsable address matched :localpart")
+	}
+}
+
+// spec: SV-08
+func TestDecodeHeader(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  plain  ", "plain"},
+		{" folded\r\n\tvalue ", "folded\tvalue"},
+		{"=?ISO-8859-1?Q?Andr=E9?= Pirard", "André Pirard"},
+		{"=?iso-8859-15?q?=A4uro?=", "€uro"},
+		{"=?UTF-8?B?8J+Ygg==?=", "😂"},
+		{"=?unknown-charset?Q?x?=", "=?unknown-charset?Q?x?="},
+		{"=?UTF-8?Q?broken", "=?UTF-8?Q?broken"},
+	}
+	for _, tt := range tests {
+		if got := decodeHeader(tt.in); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
