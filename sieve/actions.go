@@ -39,6 +39,7 @@ type Reject struct {
 // Vacation sends an auto-reply (RFC 5230). The engine fills it in; the
 // caller decides whether the reply is due (SV-37..SV-39).
 type Vacation struct {
+	To        string // the envelope sender the reply would go to
 	Reason    string
 	Subject   string
 	From      string
@@ -109,12 +110,11 @@ func (r Reject) String() string {
 	return "reject " + strconv.Quote(r.Reason)
 }
 
-// String is `vacation to "<sender>" subject "<subject>"` followed by the
-// options that were given, in a fixed order; the recipient is filled in by
-// the caller as the envelope sender, so it is not part of the action.
+// String is `vacation to "<sender>"` followed by subject, from, days (or
+// seconds), mime, handle and reason, the optional ones only when set.
 func (v Vacation) String() string {
 	var b strings.Builder
-	b.WriteString("vacation")
+	b.WriteString("vacation to " + strconv.Quote(v.To))
 	if v.Subject != "" {
 		b.WriteString(" subject " + strconv.Quote(v.Subject))
 	}
