@@ -2,7 +2,10 @@ package sieve
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // comparator is an RFC 4790 collation as Sieve uses it (RFC 5228 §2.7.3).
@@ -15,6 +18,8 @@ type comparator struct {
 	foldASCII bool
 	// order compares two values for equality and for relational tests.
 	order func(a, b string) int
+	// key, when set, maps both sides to a form compared octet by octet.
+	key func(string) string
 }
 
 var (
@@ -23,7 +28,20 @@ var (
 	cmpCasemap = &comparator{name: "i;ascii-casemap", substring: true, foldASCII: true, order: compareFoldASCII}
 	// spec: SV-07
 	cmpNumeric = &comparator{name: "i;ascii-numeric", order: compareNumeric}
+	// spec: SV-06
+	cmpUnicode = &comparator{name: "i;unicode-casemap", substring: true, key: unicodeCasemap,
+		order: func(a, b string) int { return strings.Compare(unicodeCasemap(a), unicodeCasemap(b)) }}
 )
+
+// unicodeCasemap is RFC 5051's canonical form: each character's titlecase
+// mapping, then compatibility decomposition (NFKD). Strings that are not
+// UTF-8 are compared as they are.
+func unicodeCasemap(s string) string {
+	if !utf8.ValidString(s) {
+		return s
+	}
+	return norm.NFKD.String(strings.Map(unicode.ToTitle, s))
+}
 
 func lowerASCII(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
@@ -112,11 +130,21 @@ type matcher struct {
 }
 
 func newMatcher(kind matchKind, cmp *comparator, keys []string) *matcher {
+	if cmp.key != nil {
+		mapped := make([]string, len(keys))
+		for i, k := range keys {
+			mapped[i] = cmp.key(k)
+		}
+		keys = mapped
+	}
 	return &matcher{kind: kind, cmp: cmp, keys: keys}
 }
 
 // match reports whether value matches any key.
 func (m *matcher) match(value string) bool {
+	if m.cmp.key != nil {
+		value = m.cmp.key(value)
+	}
 	for _, k := range m.keys {
 		if m.matchKey(value, k) {
 			return true
@@ -135,7 +163,7 @@ func (m *matcher) matchKey(value, key string) bool {
 	if m.cmp.foldASCII {
 		return equalFoldASCII(value, key)
 	}
-	if m.cmp == cmpOctet {
+	if m.cmp == cmpOctet || m.cmp.key != nil {
 		return value == key
 	}
 	return m.cmp.order(value, key) == 0

@@ -113,3 +113,50 @@ func TestDecodeHeader(t *testing.T) {
 		}
 	}
 }
+
+// spec: SV-06
+func TestUnicodeCasemap(t *testing.T) {
+	m := newMatcher(matchIs, cmpUnicode, []string{"CAFÉ"})
+	for _, v := range []string{"café", "Cafe\u0301", "CAFÉ"} {
+		if !m.match(v) {
+			t.Errorf("%q does not match CAFÉ", v)
+		}
+	}
+	if m.match("cafe") {
+		t.Errorf("cafe matches CAFÉ")
+	}
+	c := newMatcher(matchContains, cmpUnicode, []string{"ÜBER"})
+	if !c.match("Grüße über alles") {
+		t.Errorf(":contains ÜBER")
+	}
+	g := newMatcher(matchMatches, cmpUnicode, []string{"*straße*"})
+	if !g.match("Hauptstraße 1") || g.match("Hauptstrasse 1") {
+		t.Errorf(":matches straße")
+	}
+}
+
+func TestActionString(t *testing.T) {
+	tests := []struct {
+		a    Action
+		want string
+	}{
+		{Keep{}, "keep"},
+		{Keep{Flags: []string{`\Seen`, "$Label"}}, `keep flags "\\Seen" "$Label"`},
+		{FileInto{Mailbox: "Work"}, `fileinto "Work"`},
+		{FileInto{Mailbox: "Work", Copy: true}, `fileinto :copy "Work"`},
+		{FileInto{Mailbox: "Wörk", Create: true, Flags: []string{"a"}}, `fileinto :create "Wörk" flags "a"`},
+		{Redirect{Address: "a@example.org"}, `redirect "a@example.org"`},
+		{Redirect{Address: "a@example.org", Copy: true}, `redirect :copy "a@example.org"`},
+		{Discard{}, "discard"},
+		{Reject{Reason: "reason\r\ntext"}, `reject "reason\r\ntext"`},
+		{Reject{Reason: "r", Extended: true}, `ereject "r"`},
+		{Vacation{To: "s@x.example", Subject: "Away", Days: 7, Reason: "gone"},
+			`vacation to "s@x.example" subject "Away" days 7 reason "gone"`},
+		{Notify{Method: "mailto:a@b.example", Importance: "2"}, `notify "mailto:a@b.example" importance "2"`},
+	}
+	for _, tt := range tests {
+		if got := tt.a.String(); got != tt.want {
+			t.Errorf("%#v: %s, want %s", tt.a, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@
 //   - the base language, RFC 5228 (comparators i;octet and i;ascii-casemap)
 //   - fileinto, envelope and encoded-character, RFC 5228 §4.1, §5.4, §2.4.2.4
 //   - comparator-i;ascii-numeric, RFC 4790 §9.1
+//   - comparator-i;unicode-casemap, RFC 5051
 //   - copy, RFC 3894
 //   - reject and ereject, RFC 5429 (language side)
 //   - imap4flags, RFC 5232

@@ -85,7 +85,7 @@ type extension struct {
 // extensions lists everything the engine implements; the base first.
 func extensions() []*extension {
 	return []*extension{
-		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric,
+		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric, &extUnicodeCasemap,
 		&extCopy, &extReject, &extEreject, &extImap4flags,
 	}
 }
