@@ -183,11 +183,23 @@ func (c *compiler) block(cmds []*Command) []cmdFunc {
 		}
 		if a != nil {
 			if f := sp.buildCmd(c, a); f != nil {
-				out = append(out, f)
+				out = append(out, atPos(cmd.Pos, f))
 			}
 		}
 	}
 	return out
+}
+
+// atPos prefixes a command's run-time errors with its position, so the
+// user's error report (SV-26) says which command failed.
+func atPos(p Pos, f cmdFunc) cmdFunc {
+	return func(r *run) error {
+		err := f(r)
+		if err != nil && err != errStop {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		return err
+	}
 }
 
 // ifChain compiles if [elsif ...] [else]: exactly one block runs (SV-03).

@@ -96,6 +96,10 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 	copyTag := a.has("copy")
 	to := addr.Address
 	return func(r *run) error {
+		if rcpt := envelopeAddr(r.in.Envelope.To); rcpt.ok && strings.EqualFold(to, rcpt.local+"@"+rcpt.domain) {
+			// spec: SV-18 — the copy would come back to this script.
+			return fmt.Errorf("redirect to %s: the recipient itself, a mail loop", to)
+		}
 		if !slices.ContainsFunc(r.redirects, func(s string) bool { return strings.EqualFold(s, to) }) {
 			if len(r.redirects) >= r.s.opts.MaxRedirects {
 				return fmt.Errorf("redirect to %s: more than %d redirects", to, r.s.opts.MaxRedirects)

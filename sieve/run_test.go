@@ -110,9 +110,11 @@ func TestRun(t *testing.T) {
 		{"redirect twice once", "SV-15", `redirect "a@example.org"; redirect "A@example.org";`, `redirect "a@example.org"`},
 		{"copy into INBOX with implicit keep", "SV-15", `require ["fileinto", "copy"]; fileinto :copy "INBOX";`, `fileinto :copy "INBOX"`},
 		{"redirect limit", "SV-18", `redirect "a@x.example"; redirect "b@x.example"; redirect "c@x.example"; redirect "d@x.example"; redirect "e@x.example";`,
-			"error: redirect to e@x.example: more than 4 redirects"},
+			"error: 1:97: redirect to e@x.example: more than 4 redirects"},
+		{"redirect to self", "SV-18", `redirect "RoadRunner@acme.example.com";`,
+			"error: 1:1: redirect to RoadRunner@acme.example.com: the recipient itself, a mail loop"},
 		{"error drops actions", "SV-22, SV-23", `require "fileinto"; fileinto "a"; redirect "a@x.example"; redirect "b@x.example"; redirect "c@x.example"; redirect "d@x.example"; redirect "e@x.example";`,
-			"error: redirect to e@x.example: more than 4 redirects"},
+			"error: 1:131: redirect to e@x.example: more than 4 redirects"},
 		// RFC 5429
 		{"reject", "SV-29", `require "reject"; reject "no thanks";`, `reject "no thanks"`},
 		{"ereject", "SV-29", `require "ereject"; ereject text:
