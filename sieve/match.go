@@ -158,7 +158,7 @@ func (m *matcher) matchKey(value, key string) bool {
 	case matchContains:
 		return indexFold(value, key, m.cmp.foldASCII) >= 0
 	case matchMatches:
-		return globMatch(key, value, m.cmp.foldASCII)
+		return globMatch(key, value, m.cmp.foldASCII, m.cmp.key != nil)
 	}
 	if m.cmp.foldASCII {
 		return equalFoldASCII(value, key)
@@ -187,10 +187,19 @@ func indexFold(s, sub string, fold bool) int {
 }
 
 // globMatch matches s against a :matches pattern: "*" is any run, "?" one
-// UTF-8 character, and a backslash makes the next character literal (RFC
-// 5228 §2.7.1). The star retry is the usual linear-backtracking scheme, so
-// hostile patterns cost O(len(p)*len(s)) at worst.
-func globMatch(p, s string, fold bool) bool {
+// character, and a backslash makes the next character literal (RFC 5228
+// §2.7.1). A character is an octet for i;octet and i;ascii-casemap and a
+// UTF-8 sequence for Unicode comparators (runes). The star retry is the
+// usual linear-backtracking scheme, so hostile patterns cost
+// O(len(p)*len(s)) at worst.
+func globMatch(p, s string, fold, runes bool) bool {
+	charLen := func(s string) int {
+		if !runes {
+			return 1
+		}
+		_, n := utf8.DecodeRuneInString(s)
+		return n
+	}
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for px < len(p) || sx < len(s) {
@@ -203,9 +212,8 @@ func globMatch(p, s string, fold bool) bool {
 				continue
 			case '?':
 				if sx < len(s) {
-					_, n := utf8.DecodeRuneInString(s[sx:])
 					px++
-					sx += n
+					sx += charLen(s[sx:])
 					continue
 				}
 			default:
@@ -221,8 +229,7 @@ func globMatch(p, s string, fold bool) bool {
 			}
 		}
 		if starP >= 0 && starS < len(s) {
-			_, n := utf8.DecodeRuneInString(s[starS:])
-			starS += n
+			starS += charLen(s[starS:])
 			px, sx = starP, starS
 			continue
 		}
