@@ -143,6 +143,21 @@ func (c *compiler) unknown(p Pos, kind, name string) {
 	c.errorf(p, "unknown %s %q", kind, name)
 }
 
+// unknownTag explains a tag the row does not take, pointing at the
+// missing require when an extension adds it.
+func (c *compiler) unknownTag(p Pos, name, tag string) {
+	for _, e := range extensions() {
+		for _, x := range e.tags {
+			if _, ok := findTag(x.tags, tag); ok && e.name != "" && !c.required[e.name] &&
+				(slices.Contains(x.to, name) || x.toGroup != "") {
+				c.errorf(p, "unknown tag \":%s\" for %q (missing require %q?)", tag, name, e.name)
+				return
+			}
+		}
+	}
+	c.errorf(p, "unknown tag \":%s\" for %q", tag, name)
+}
+
 // block compiles a list of commands, joining if/elsif/else chains.
 func (c *compiler) block(cmds []*Command) []cmdFunc {
 	var out []cmdFunc
@@ -305,7 +320,7 @@ func (c *compiler) check(sp *spec, p Pos, args []Arg, tests []*Test, list bool) 
 		tag := args[i]
 		ts, ok := findTag(sp.tags, tag.Tag)
 		if !ok {
-			c.errorf(tag.Pos, "unknown tag \":%s\" for %q", tag.Tag, sp.name)
+			c.unknownTag(tag.Pos, sp.name, tag.Tag)
 			continue
 		}
 		if _, dup := a.tags[ts.name]; dup {

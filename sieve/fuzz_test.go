@@ -27,6 +27,18 @@ func FuzzParse(f *testing.F) {
 	}
 	msg := newTestMessage(coyote)
 	f.Fuzz(func(t *testing.T, src []byte) {
+		// Parse, print, parse again: the lexer and parser agree with the
+		// printer on every tree they accept.
+		if tree, err := parse(string(src), 16); err == nil {
+			printed := format(tree)
+			again, err := parse(printed, 16)
+			if err != nil {
+				t.Fatalf("reparse of %q: %v", printed, err)
+			}
+			if format(again) != printed {
+				t.Fatalf("tree changed:\n%s\n%s", printed, format(again))
+			}
+		}
 		s, err := Compile(src, Options{MaxNesting: 16})
 		if err != nil {
 			var ce *CompileError

@@ -249,9 +249,14 @@ func (l *lexer) quoted() (string, error) {
 		case '"':
 			l.advance(1)
 			return b.String(), nil
+		case 0:
+			return "", l.errorf(l.pos(), "NUL character in string (use encoded-character)")
 		case '\\':
 			if l.off+1 >= len(l.src) {
 				return "", l.errorf(start, "unterminated string")
+			}
+			if l.src[l.off+1] == 0 {
+				return "", l.errorf(l.pos(), "NUL character in string (use encoded-character)")
 			}
 			b.WriteByte(l.src[l.off+1])
 			l.advance(2)
@@ -297,6 +302,9 @@ func (l *lexer) multiline(start Pos) (string, error) {
 		l.advance(end + 1)
 		if line == "." {
 			return b.String(), nil
+		}
+		if strings.IndexByte(line, 0) >= 0 {
+			return "", l.errorf(Pos{l.line - 1, 1}, "NUL character in string (use encoded-character)")
 		}
 		if strings.HasPrefix(line, ".") {
 			line = line[1:]

@@ -107,6 +107,8 @@ func TestParseErrors(t *testing.T) {
 		{"}", `1:1: unexpected "}"`},
 		{"keep; 42;", `1:7: expected a command, found number`},
 		{"x @;", `1:3: unexpected character '@'`},
+		{"x \"a\x00\";", `1:5: NUL character in string (use encoded-character)`},
+		{"x text:\na\x00\n.\n;", `2:1: NUL character in string (use encoded-character)`},
 	}
 	for _, tt := range tests {
 		_, err := parse(tt.src, 32)
