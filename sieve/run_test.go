@@ -185,3 +185,34 @@ func TestDeepNesting(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// A compiled script is shared by concurrent deliveries (run with -race).
+func TestRunConcurrent(t *testing.T) {
+	s, err := Compile([]byte(`require ["imap4flags", "fileinto"];
+		if header :contains "x-encoded" "Café" { addflag "\\Seen"; }
+		if address :domain "cc" "example.net" { fileinto "Friends"; }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := newTestMessage(coyote)
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			res, err := s.Run(context.Background(), &Input{Message: msg, Envelope: coyoteEnv})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			var lines []string
+			for _, a := range res.Actions {
+				lines = append(lines, a.String())
+			}
+			done <- strings.Join(lines, "\n")
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != `fileinto "Friends" flags "\\Seen"` {
+			t.Errorf("got %s", got)
+		}
+	}
+}
