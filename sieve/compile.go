@@ -18,6 +18,7 @@ type compiler struct {
 	comparators map[string]*comparator
 	encoded     bool // encoded-character is required
 	errs        []Error
+	warnings    []Error
 }
 
 func newCompiler(opts Options) *compiler {
@@ -37,6 +38,20 @@ func newCompiler(opts Options) *compiler {
 	return c
 }
 
+func (c *compiler) warnf(p Pos, format string, args ...any) {
+	c.warnings = append(c.warnings, Error{Line: p.Line, Column: p.Column, Msg: fmt.Sprintf(format, args...)})
+}
+
+// headerNames warns about names that can never match (SV-08: not an
+// error, but worth telling the author, as ManageSieve's WARNINGS does).
+func (c *compiler) headerNames(a Arg) {
+	for i, n := range a.Strings {
+		if !validHeaderName(n) {
+			c.warnf(a.StrPos[i], "%q is not a valid header name, it matches nothing", n)
+		}
+	}
+}
+
 func (c *compiler) errorf(p Pos, format string, args ...any) {
 	c.errs = append(c.errs, Error{Line: p.Line, Column: p.Column, Msg: fmt.Sprintf(format, args...)})
 }
@@ -52,6 +67,7 @@ func (c *compiler) script(cmds []*Command) *Script {
 	c.buildTables()
 	s.flags = c.required["imap4flags"]
 	s.body = c.block(cmds[i:])
+	s.warnings = c.warnings
 	return s
 }
 

@@ -135,3 +135,16 @@ func TestEncodedCharacter(t *testing.T) {
 		}
 	}
 }
+
+// spec: SV-08
+func TestWarnings(t *testing.T) {
+	s, err := Compile([]byte(`if anyof(header :is "bad name" "x", exists ["ok", "a:b"]) { keep; }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.Warnings()
+	if len(w) != 2 || w[0].Error() != `1:21: "bad name" is not a valid header name, it matches nothing` ||
+		w[1].Error() != `1:51: "a:b" is not a valid header name, it matches nothing` {
+		t.Errorf("warnings %v", w)
+	}
+}

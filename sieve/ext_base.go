@@ -57,7 +57,8 @@ var extBase = extension{
 				return false, nil
 			}
 		}},
-		{name: "exists", test: true, args: []argType{argStrings}, buildTest: func(_ *compiler, a *call) testFunc {
+		{name: "exists", test: true, args: []argType{argStrings}, buildTest: func(c *compiler, a *call) testFunc {
+			c.headerNames(a.args[0])
 			names := a.strs(0)
 			return func(r *run) (bool, error) {
 				// spec: SV-09 — true only when every field is present.
@@ -111,6 +112,7 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 }
 
 func buildHeader(c *compiler, a *call) testFunc {
+	c.headerNames(a.args[0])
 	names := a.strs(0)
 	m := c.matcher(a, a.strs(1))
 	if m == nil {

@@ -74,13 +74,16 @@ func (a mailAddr) part(p string) (string, bool) {
 	return a.local + "@" + a.domain, true
 }
 
-// addressHeaders are the fields the address test accepts (SV-10).
+// addressHeaders are the fields the address test accepts (SV-10): the
+// same list as Pigeonhole, so that a script valid there is valid here.
 var addressHeaders = map[string]bool{
-	"from": true, "to": true, "cc": true, "bcc": true, "sender": true, "reply-to": true,
-	"resent-from": true, "resent-to": true, "resent-cc": true, "resent-bcc": true,
-	"resent-sender": true, "resent-reply-to": true, "delivered-to": true, "errors-to": true,
-	"return-receipt-to": true, "disposition-notification-to": true, "envelope-to": true,
-	"x-original-to": true, "mail-followup-to": true, "mail-reply-to": true,
+	"from": true, "to": true, "cc": true, "bcc": true, "sender": true, "resent-from": true, "resent-to": true,
+	"reply-to": true, "resent-reply-to": true, "resent-sender": true, "resent-cc": true, "resent-bcc": true,
+	"for-approval": true, "for-handling": true, "for-comment": true, "apparently-to": true, "errors-to": true,
+	"delivered-to": true, "return-receipt-to": true, "x-admin": true, "read-receipt-to": true,
+	"x-confirm-reading-to": true, "return-receipt-requested": true, "registered-mail-reply-requested-by": true,
+	"mail-followup-to": true, "mail-reply-to": true, "abuse-reports-to": true, "x-complaints-to": true,
+	"x-report-abuse-to": true, "x-beenthere": true,
 }
 
 // parseAddressList reads an RFC 5322 address list tolerantly: display

@@ -75,7 +75,12 @@ type Script struct {
 	requires []string
 	body     []cmdFunc
 	flags    bool // imap4flags was required: keeps carry the internal flags
+	warnings []Error
 }
+
+// Warnings lists problems that do not stop the script, such as a header
+// name that can never match; ManageSieve reports them as WARNINGS.
+func (s *Script) Warnings() []Error { return slices.Clone(s.warnings) }
 
 // Requires returns the capabilities the script requires, in script order.
 func (s *Script) Requires() []string { return slices.Clone(s.requires) }
