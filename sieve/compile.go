@@ -17,6 +17,9 @@ type compiler struct {
 	tests       map[string]*spec
 	comparators map[string]*comparator
 	encoded     bool // encoded-character is required
+	// expand, when set, returns a function computing a string argument at
+	// run time, or nil for a string that is constant (see value).
+	expand func(lit string) func(r *run) string
 	errs        []Error
 	warnings    []Error
 }
@@ -120,6 +123,9 @@ func (c *compiler) buildTables() {
 		}
 	}
 	for _, e := range active {
+		if e.setup != nil {
+			e.setup(c)
+		}
 		for _, x := range e.tags {
 			for _, row := range c.allRows() {
 				if slices.Contains(x.to, row.name) || (x.toGroup != "" && row.hasGroup(x.toGroup)) {
@@ -289,7 +295,67 @@ func (c *compiler) test(t *Test) testFunc {
 	if a == nil {
 		return nil
 	}
-	return sp.buildTest(c, a)
+	f := sp.buildTest(c, a)
+	if f == nil {
+		return nil
+	}
+	if t.Name == "not" || t.Name == "allof" || t.Name == "anyof" {
+		return f // their operands name their own positions
+	}
+	return func(r *run) (bool, error) {
+		ok, err := f(r)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", t.Pos, err)
+		}
+		return ok, nil
+	}
+}
+
+// value is a string argument as compiled. Strings are constant in the base
+// language; once an extension makes them dynamic (variables), dyn computes
+// the value in each run.
+type value struct {
+	lit string
+	dyn func(r *run) string
+}
+
+func (v value) get(r *run) string {
+	if v.dyn == nil {
+		return v.lit
+	}
+	return v.dyn(r)
+}
+
+func (v value) isConst() bool { return v.dyn == nil }
+
+func (c *compiler) value(s string) value {
+	if c.expand != nil {
+		if f := c.expand(s); f != nil {
+			return value{lit: s, dyn: f}
+		}
+	}
+	return value{lit: s}
+}
+
+// val and vals return positional argument i as compiled values.
+func (c *compiler) val(a *call, i int) value { return c.value(a.str(i)) }
+
+func (c *compiler) vals(a *call, i int) []value {
+	ss := a.strs(i)
+	out := make([]value, len(ss))
+	for j, s := range ss {
+		out[j] = c.value(s)
+	}
+	return out
+}
+
+// getAll evaluates a list of values.
+func getAll(r *run, vs []value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.get(r)
+	}
+	return out
 }
 
 // call is a command or test whose arguments matched its row.
@@ -462,7 +528,7 @@ func (c *compiler) decodeArg(x Arg) Arg {
 }
 
 // matcher builds the match type and comparator of a call for keys.
-func (c *compiler) matcher(a *call, keys []string) *matcher {
+func (c *compiler) matcher(a *call, keys []value) *matcher {
 	name := "i;ascii-casemap"
 	if a.has("comparator") {
 		name = strings.ToLower(a.tagStr("comparator"))

@@ -59,11 +59,11 @@ var extBase = extension{
 		}},
 		{name: "exists", test: true, args: []argType{argStrings}, buildTest: func(c *compiler, a *call) testFunc {
 			c.headerNames(a.args[0])
-			names := a.strs(0)
+			names := c.vals(a, 0)
 			return func(r *run) (bool, error) {
 				// spec: SV-09 — true only when every field is present.
 				for _, n := range names {
-					if len(r.header(n)) == 0 {
+					if len(r.header(n.get(r))) == 0 {
 						return false, nil
 					}
 				}
@@ -88,15 +88,21 @@ func buildKeep(c *compiler, a *call) cmdFunc {
 }
 
 func buildRedirect(c *compiler, a *call) cmdFunc {
-	// spec: SV-18 — addr-spec or phrase <addr-spec>, checked when compiled.
-	addr, err := mail.ParseAddress(a.str(0))
-	if err != nil {
-		c.errorf(a.args[0].Pos, "invalid redirect address %q: %v", a.str(0), err)
-		return nil
+	// spec: SV-18 — addr-spec or phrase <addr-spec>, checked when compiled
+	// if constant, else when run.
+	target := c.val(a, 0)
+	if target.isConst() {
+		if _, err := redirectAddress(target.lit); err != nil {
+			c.errorf(a.args[0].Pos, "%v", err)
+			return nil
+		}
 	}
 	copyTag := a.has("copy")
-	to := addr.Address
 	return func(r *run) error {
+		to, err := redirectAddress(target.get(r))
+		if err != nil {
+			return err
+		}
 		if rcpt := envelopeAddr(r.in.Envelope.To); rcpt.ok && strings.EqualFold(to, rcpt.local+"@"+rcpt.domain) {
 			// spec: SV-18 — the copy would come back to this script.
 			return fmt.Errorf("redirect to %s: the recipient itself, a mail loop", to)
@@ -111,17 +117,25 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 	}
 }
 
+func redirectAddress(s string) (string, error) {
+	addr, err := mail.ParseAddress(s)
+	if err != nil {
+		return "", fmt.Errorf("invalid redirect address %q: %v", s, err)
+	}
+	return addr.Address, nil
+}
+
 func buildHeader(c *compiler, a *call) testFunc {
 	c.headerNames(a.args[0])
-	names := a.strs(0)
-	m := c.matcher(a, a.strs(1))
+	names := c.vals(a, 0)
+	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
 		return nil
 	}
 	return func(r *run) (bool, error) {
 		for _, n := range names {
-			for _, v := range r.header(n) {
-				if m.match(v) {
+			for _, v := range r.header(n.get(r)) {
+				if m.match(r, v) {
 					return true, nil
 				}
 			}
@@ -144,21 +158,25 @@ func addressPart(a *call) string {
 }
 
 func buildAddress(c *compiler, a *call) testFunc {
-	names := a.strs(0)
+	names := c.vals(a, 0)
 	for i, n := range names {
-		if !addressHeaders[strings.ToLower(n)] {
-			c.errorf(a.args[0].StrPos[i], "header %q is not an address header, the address test cannot use it", n)
+		if n.isConst() && !addressHeaders[strings.ToLower(n.lit)] {
+			c.errorf(a.args[0].StrPos[i], "header %q is not an address header, the address test cannot use it", n.lit)
 		}
 	}
 	part := addressPart(a)
-	m := c.matcher(a, a.strs(1))
+	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
 		return nil
 	}
 	return func(r *run) (bool, error) {
 		for _, n := range names {
-			for _, addr := range r.address(n) {
-				if v, ok := addr.part(part); ok && m.match(v) {
+			name := n.get(r)
+			if !n.isConst() && !addressHeaders[strings.ToLower(name)] {
+				continue
+			}
+			for _, addr := range r.address(name) {
+				if v, ok := addr.part(part); ok && m.match(r, v) {
 					return true, nil
 				}
 			}

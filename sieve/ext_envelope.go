@@ -1,6 +1,7 @@
 package sieve
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -15,27 +16,33 @@ var extEnvelope = extension{
 }
 
 func buildEnvelope(c *compiler, a *call) testFunc {
-	parts := a.strs(0)
+	parts := c.vals(a, 0)
 	for i, p := range parts {
-		if p = strings.ToLower(p); p != "from" && p != "to" {
-			c.errorf(a.args[0].StrPos[i], "envelope part %q is not supported, only \"from\" and \"to\"", parts[i])
+		if p.isConst() && !envelopePart(p.lit) {
+			c.errorf(a.args[0].StrPos[i], "envelope part %q is not supported, only \"from\" and \"to\"", p.lit)
 		}
 	}
 	part := addressPart(a)
-	m := c.matcher(a, a.strs(1))
+	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
 		return nil
 	}
 	return func(r *run) (bool, error) {
-		for _, p := range parts {
+		for _, pv := range parts {
+			p := pv.get(r)
+			if !envelopePart(p) {
+				return false, fmt.Errorf("envelope part %q is not supported", p)
+			}
 			v := r.in.Envelope.To
 			if strings.EqualFold(p, "from") {
 				v = r.in.Envelope.From
 			}
-			if s, ok := envelopeAddr(v).part(part); ok && m.match(s) {
+			if s, ok := envelopeAddr(v).part(part); ok && m.match(r, s) {
 				return true, nil
 			}
 		}
 		return false, nil
 	}
 }
+
+func envelopePart(p string) bool { return strings.EqualFold(p, "from") || strings.EqualFold(p, "to") }

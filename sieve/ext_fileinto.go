@@ -1,6 +1,9 @@
 package sieve
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // extFileinto is fileinto (RFC 5228 §4.1). spec: SV-04, SV-16
 var extFileinto = extension{
@@ -11,15 +14,28 @@ var extFileinto = extension{
 }
 
 func buildFileinto(c *compiler, a *call) cmdFunc {
-	mailbox := a.str(0)
-	if !utf8.ValidString(mailbox) || mailbox == "" {
-		c.errorf(a.args[0].Pos, "mailbox name %q is not a non-empty UTF-8 string", mailbox)
-		return nil
+	mailbox := c.val(a, 0)
+	if mailbox.isConst() {
+		if err := checkMailbox(mailbox.lit); err != nil {
+			c.errorf(a.args[0].Pos, "%v", err)
+			return nil
+		}
 	}
 	fixed, hasFixed := flagsTag(c, a)
 	copyTag, create := a.has("copy"), a.has("create")
 	return func(r *run) error {
-		f := FileInto{Mailbox: mailbox, Flags: r.actionFlags(fixed, hasFixed), Create: create, Copy: copyTag}
+		name := mailbox.get(r)
+		if err := checkMailbox(name); err != nil {
+			return err
+		}
+		f := FileInto{Mailbox: name, Flags: r.actionFlags(fixed, hasFixed), Create: create, Copy: copyTag}
 		return r.add(f, !copyTag)
 	}
+}
+
+func checkMailbox(name string) error {
+	if name == "" || !utf8.ValidString(name) {
+		return fmt.Errorf("mailbox name %q is not a non-empty UTF-8 string", name)
+	}
+	return nil
 }

@@ -43,9 +43,9 @@ func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call
 			c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
 			return nil
 		}
-		flags := parseFlags(a.strs(1))
+		flags := c.vals(a, 1)
 		return func(r *run) error {
-			r.flags = op(r.flags, flags)
+			r.flags = op(r.flags, parseFlags(getAll(r, flags)))
 			return nil
 		}
 	}
@@ -56,13 +56,13 @@ func buildHasflag(c *compiler, a *call) testFunc {
 		c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
 		return nil
 	}
-	m := c.matcher(a, a.strs(1))
+	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
 		return nil
 	}
 	return func(r *run) (bool, error) {
 		for _, f := range r.flags {
-			if m.match(f) {
+			if m.match(r, f) {
 				return true, nil
 			}
 		}
@@ -71,19 +71,23 @@ func buildHasflag(c *compiler, a *call) testFunc {
 }
 
 // flagsTag returns the flags of a :flags tag, if one was given.
-func flagsTag(_ *compiler, a *call) ([]string, bool) {
+func flagsTag(c *compiler, a *call) ([]value, bool) {
 	v, ok := a.tags["flags"]
 	if !ok {
 		return nil, false
 	}
-	return parseFlags(v.Strings), true
+	vals := make([]value, len(v.Strings))
+	for i, s := range v.Strings {
+		vals[i] = c.value(s)
+	}
+	return vals, true
 }
 
 // actionFlags gives a keep or fileinto its flags: the :flags tag if given,
 // else the internal variable when imap4flags is in use (SV-52).
-func (r *run) actionFlags(fixed []string, hasFixed bool) []string {
+func (r *run) actionFlags(fixed []value, hasFixed bool) []string {
 	if hasFixed {
-		return slices.Clone(fixed)
+		return parseFlags(getAll(r, fixed))
 	}
 	if r.s.flags && len(r.flags) > 0 {
 		return slices.Clone(r.flags)

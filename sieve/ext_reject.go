@@ -1,6 +1,9 @@
 package sieve
 
-import "unicode/utf8"
+import (
+	"errors"
+	"unicode/utf8"
+)
 
 // extReject and extEreject are reject and ereject (RFC 5429), language side:
 // the caller chooses between a protocol refusal, a DSN and an MDN.
@@ -18,11 +21,17 @@ var (
 
 func buildReject(extended bool) func(c *compiler, a *call) cmdFunc {
 	return func(c *compiler, a *call) cmdFunc {
-		reason := a.str(0)
-		if !utf8.ValidString(reason) {
+		reason := c.val(a, 0)
+		if reason.isConst() && !utf8.ValidString(reason.lit) {
 			c.errorf(a.args[0].Pos, "reject reason is not UTF-8")
 			return nil
 		}
-		return func(r *run) error { return r.add(Reject{Reason: reason, Extended: extended}, true) }
+		return func(r *run) error {
+			text := reason.get(r)
+			if !utf8.ValidString(text) {
+				return errors.New("reject reason is not UTF-8")
+			}
+			return r.add(Reject{Reason: text, Extended: extended}, true)
+		}
 	}
 }

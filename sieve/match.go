@@ -124,49 +124,66 @@ const (
 
 // matcher holds a test's match type, comparator and keys.
 type matcher struct {
-	kind matchKind
-	cmp  *comparator
-	keys []string
+	kind   matchKind
+	cmp    *comparator
+	keys   []value
+	consts []string // the keys mapped by the comparator, when all are constant
 }
 
-func newMatcher(kind matchKind, cmp *comparator, keys []string) *matcher {
-	if cmp.key != nil {
-		mapped := make([]string, len(keys))
-		for i, k := range keys {
-			mapped[i] = cmp.key(k)
+func newMatcher(kind matchKind, cmp *comparator, keys []value) *matcher {
+	m := &matcher{kind: kind, cmp: cmp, keys: keys}
+	for _, k := range keys {
+		if !k.isConst() {
+			return m
 		}
-		keys = mapped
 	}
-	return &matcher{kind: kind, cmp: cmp, keys: keys}
+	m.consts = make([]string, len(keys))
+	for i, k := range keys {
+		m.consts[i] = m.mapKey(k.lit)
+	}
+	return m
 }
 
-// match reports whether value matches any key.
-func (m *matcher) match(value string) bool {
+func (m *matcher) mapKey(s string) string {
 	if m.cmp.key != nil {
-		value = m.cmp.key(value)
+		return m.cmp.key(s)
+	}
+	return s
+}
+
+// match reports whether a value matches any key.
+func (m *matcher) match(r *run, v string) bool {
+	v = m.mapKey(v)
+	if m.consts != nil {
+		for _, k := range m.consts {
+			if m.matchKey(v, k) {
+				return true
+			}
+		}
+		return false
 	}
 	for _, k := range m.keys {
-		if m.matchKey(value, k) {
+		if m.matchKey(v, m.mapKey(k.get(r))) {
 			return true
 		}
 	}
 	return false
 }
 
-func (m *matcher) matchKey(value, key string) bool {
+func (m *matcher) matchKey(v, key string) bool {
 	switch m.kind {
 	case matchContains:
-		return indexFold(value, key, m.cmp.foldASCII) >= 0
+		return indexFold(v, key, m.cmp.foldASCII) >= 0
 	case matchMatches:
-		return globMatch(key, value, m.cmp.foldASCII, m.cmp.key != nil)
+		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil)
 	}
 	if m.cmp.foldASCII {
-		return equalFoldASCII(value, key)
+		return equalFoldASCII(v, key)
 	}
 	if m.cmp == cmpOctet || m.cmp.key != nil {
-		return value == key
+		return v == key
 	}
-	return m.cmp.order(value, key) == 0
+	return m.cmp.order(v, key) == 0
 }
 
 // indexFold finds sub in s, optionally ignoring ASCII case.

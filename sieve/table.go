@@ -80,6 +80,9 @@ type extension struct {
 	// implied capabilities the engine accepts in require without rows,
 	// such as the always-present comparators.
 	aliases []string
+	// setup runs when a script requires the extension, before any command
+	// is compiled; variables uses it to set compiler.expand.
+	setup func(c *compiler)
 }
 
 // extensions lists everything the engine implements; the base first.
