@@ -19,9 +19,9 @@ type compiler struct {
 	encoded     bool // encoded-character is required
 	// expand, when set, returns a function computing a string argument at
 	// run time, or nil for a string that is constant (see value).
-	expand func(lit string) func(r *run) string
-	errs        []Error
-	warnings    []Error
+	expand   func(lit string) func(r *run) string
+	errs     []Error
+	warnings []Error
 }
 
 func newCompiler(opts Options) *compiler {
