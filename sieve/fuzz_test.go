@@ -58,3 +58,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMessage feeds arbitrary header text to the address parser, the
+// header decoder and a script using every test: nothing panics, and every
+// address split into parts has a domain (the local part may be a quoted
+// empty string).
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{
+		`"Joe Q. Public" <john.q.public@example.com>, grp: a@b.c, "x, y"@d.e;`,
+		"Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>",
+		"=?ISO-8859-1?Q?Andr=E9?= <andre@example.org>",
+		"<@route:a@b>", `"unterminated`, "(((", "a@", "@b", "<", "=?utf-8?b?=?=",
+	} {
+		f.Add(s)
+	}
+	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap"];
+		if anyof (address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
+			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b") { discard; }`), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, a := range parseAddressList(v) {
+			if a.ok && a.domain == "" {
+				t.Fatalf("%q: split into %q and %q", v, a.local, a.domain)
+			}
+		}
+		decodeHeader(v)
+		msg := newTestMessage("From: " + v + "\r\nTo:" + v + "\r\n\r\n")
+		if _, err := s.Run(context.Background(), &Input{Message: msg, Envelope: Envelope{From: v, To: v}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
