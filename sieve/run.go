@@ -124,8 +124,15 @@ func (r *run) result() (*Result, error) {
 	for _, a := range r.actions {
 		if key, ok := mailboxKey(a); ok {
 			if i, dup := stored[key]; dup {
-				// spec: SV-15 — stored once; the last flags win.
+				// spec: SV-15 — stored once; the last flags win, and a
+				// :create on any of them still creates the mailbox.
 				out[i] = withFlags(out[i], flagsOf(a))
+				if f, ok := a.(FileInto); ok && f.Create {
+					if g, ok := out[i].(FileInto); ok {
+						g.Create = true
+						out[i] = g
+					}
+				}
 				continue
 			}
 			stored[key] = len(out)

@@ -162,6 +162,17 @@ func TestEnvelopeNullSender(t *testing.T) {
 	}
 }
 
+// spec: SV-23
+func TestRunWithoutMessage(t *testing.T) {
+	s, err := Compile([]byte(`if size :over 1 { discard; }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(context.Background(), &Input{}); err == nil {
+		t.Errorf("run without a message succeeded")
+	}
+}
+
 // spec: SV-27
 func TestRunContext(t *testing.T) {
 	s, err := Compile([]byte(`keep;`), Options{})
@@ -214,5 +225,21 @@ func TestRunConcurrent(t *testing.T) {
 		if got := <-done; got != `fileinto "Friends" flags "\\Seen"` {
 			t.Errorf("got %s", got)
 		}
+	}
+}
+
+type panickyMessage struct{ *testMessage }
+
+func (panickyMessage) Header(string) []string { panic("broken store") }
+
+// spec: SV-23 — a panic below Run becomes a run error, so the caller keeps.
+func TestRunRecovers(t *testing.T) {
+	s, err := Compile([]byte(`if header :is "subject" "x" { discard; }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Run(context.Background(), &Input{Message: panickyMessage{newTestMessage(coyote)}})
+	if res != nil || err == nil || !strings.Contains(err.Error(), "internal error: broken store") {
+		t.Errorf("got %v, %v", res, err)
 	}
 }

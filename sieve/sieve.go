@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 )
@@ -133,7 +134,17 @@ func Compile(src []byte, opts Options) (*Script, error) {
 // Run evaluates the script for one delivery. An error means the script
 // failed at run time (or ctx ended): the caller must keep the message in
 // INBOX and tell the user (SV-23, SV-26); no action from this run applies.
-func (s *Script) Run(ctx context.Context, in *Input) (*Result, error) {
+func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
+	if in == nil || in.Message == nil {
+		return nil, errors.New("sieve: run without a message")
+	}
+	// A bug in an extension must not lose the message: it becomes a run
+	// error, and the caller keeps the message (SV-23).
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("sieve: internal error: %v\n%s", p, debug.Stack())
+		}
+	}()
 	r := newRun(ctx, s, in)
 	if err := r.block(s.body); err != nil && err != errStop {
 		return nil, err
