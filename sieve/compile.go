@@ -360,11 +360,12 @@ func getAll(r *run, vs []value) []string {
 
 // call is a command or test whose arguments matched its row.
 type call struct {
-	pos   Pos
-	name  string
-	tags  map[string]Arg // tag name -> its argument (Kind ArgTag when it takes none)
-	args  []Arg
-	tests []testFunc
+	pos    Pos
+	name   string
+	tags   map[string]Arg    // tag name -> its argument (Kind ArgTag when it takes none)
+	groups map[string]string // tag group -> the tag given from it
+	args   []Arg
+	tests  []testFunc
 }
 
 func (a *call) has(tag string) bool { _, ok := a.tags[tag]; return ok }
@@ -395,8 +396,8 @@ func (a *call) tagStr(tag string) string {
 // mismatch. It returns nil if anything was wrong.
 func (c *compiler) check(sp *spec, p Pos, args []Arg, tests []*Test, list bool) *call {
 	nerr := len(c.errs)
-	a := &call{pos: p, name: sp.name, tags: map[string]Arg{}}
-	groups := map[string]string{}
+	a := &call{pos: p, name: sp.name, tags: map[string]Arg{}, groups: map[string]string{}}
+	groups := a.groups
 	i := 0
 	for ; i < len(args) && args[i].Kind == ArgTag; i++ {
 		tag := args[i]
@@ -543,10 +544,10 @@ func (c *compiler) matcher(a *call, keys []value) *matcher {
 		return nil
 	}
 	kind := matchIs
-	switch {
-	case a.has("contains"):
+	switch a.groups[groupMatch] {
+	case "contains":
 		kind = matchContains
-	case a.has("matches"):
+	case "matches":
 		kind = matchMatches
 	}
 	if kind != matchIs && !cmp.substring {

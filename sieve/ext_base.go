@@ -144,15 +144,11 @@ func buildHeader(c *compiler, a *call) testFunc {
 	}
 }
 
-// addressPart returns the address part tag given, "all" by default.
+// addressPart returns the address part tag given, "all" by default;
+// extensions add parts to the group (subaddress) and to mailAddr.part.
 func addressPart(a *call) string {
-	for tag := range a.tags {
-		if _, ok := findTag(addressPartTags, tag); ok {
-			return tag
-		}
-		if tag == "user" || tag == "detail" {
-			return tag
-		}
+	if p, ok := a.groups[groupAddressPart]; ok {
+		return p
 	}
 	return "all"
 }

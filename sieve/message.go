@@ -66,12 +66,14 @@ func (a mailAddr) part(p string) (string, bool) {
 		return "", false // SV-10: never :localpart or :domain
 	}
 	switch p {
+	case "all":
+		return a.local + "@" + a.domain, true
 	case "localpart":
 		return a.local, true
 	case "domain":
 		return a.domain, true
 	}
-	return a.local + "@" + a.domain, true
+	return "", false // a part this file does not know matches nothing
 }
 
 // addressHeaders are the fields the address test accepts (SV-10): the

@@ -55,7 +55,7 @@ type spec struct {
 	test    bool
 	tags    []tagSpec
 	args    []argType // positional arguments
-	minArgs int       // leading positional arguments that may be left out; -1: all required
+	minArgs int       // if > 0, the leading args beyond minArgs may be left out
 	tests   testArity
 	block   bool // a command that must end with a block (if, elsif, else)
 
