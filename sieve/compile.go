@@ -55,8 +55,17 @@ func (c *compiler) headerNames(a Arg) {
 	}
 }
 
+// maxErrors bounds the report for a script of garbage; the first errors
+// are the useful ones.
+const maxErrors = 50
+
 func (c *compiler) errorf(p Pos, format string, args ...any) {
-	c.errs = append(c.errs, Error{Line: p.Line, Column: p.Column, Msg: fmt.Sprintf(format, args...)})
+	switch {
+	case len(c.errs) < maxErrors:
+		c.errs = append(c.errs, Error{Line: p.Line, Column: p.Column, Msg: fmt.Sprintf(format, args...)})
+	case len(c.errs) == maxErrors:
+		c.errs = append(c.errs, Error{Line: p.Line, Column: p.Column, Msg: "too many errors, stopping"})
+	}
 }
 
 // script compiles the leading require commands, builds the tables, and

@@ -89,6 +89,15 @@ func TestCompileOptions(t *testing.T) {
 	}
 }
 
+func TestCompileErrorLimit(t *testing.T) {
+	_, err := Compile([]byte(strings.Repeat("frob;\n", 1000)), Options{})
+	var ce *CompileError
+	if !errors.As(err, &ce) || len(ce.Errors) != maxErrors+1 ||
+		ce.Errors[maxErrors].Error() != "51:1: too many errors, stopping" {
+		t.Errorf("1000 errors: %d reported", len(ce.Errors))
+	}
+}
+
 func TestCapabilities(t *testing.T) {
 	caps := Capabilities()
 	for _, want := range []string{"fileinto", "envelope", "encoded-character", "comparator-i;ascii-numeric",
