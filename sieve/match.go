@@ -156,26 +156,30 @@ func (m *matcher) match(r *run, v string) bool {
 	v = m.mapKey(v)
 	if m.consts != nil {
 		for _, k := range m.consts {
-			if m.matchKey(v, k) {
+			if m.matchKey(r, v, k) {
 				return true
 			}
 		}
 		return false
 	}
 	for _, k := range m.keys {
-		if m.matchKey(v, m.mapKey(k.get(r))) {
+		if m.matchKey(r, v, m.mapKey(k.get(r))) {
 			return true
 		}
 	}
 	return false
 }
 
-func (m *matcher) matchKey(v, key string) bool {
+func (m *matcher) matchKey(r *run, v, key string) bool {
 	switch m.kind {
 	case matchContains:
 		return indexFold(v, key, m.cmp.foldASCII) >= 0
 	case matchMatches:
-		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil)
+		var stop func() bool
+		if r != nil {
+			stop = func() bool { return r.ctx.Err() != nil }
+		}
+		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop)
 	}
 	if m.cmp.foldASCII {
 		return equalFoldASCII(v, key)
@@ -208,8 +212,11 @@ func indexFold(s, sub string, fold bool) int {
 // §2.7.1). A character is an octet for i;octet and i;ascii-casemap and a
 // UTF-8 sequence for Unicode comparators (runes). The star retry is the
 // usual linear-backtracking scheme, so hostile patterns cost
-// O(len(p)*len(s)) at worst.
-func globMatch(p, s string, fold, runes bool) bool {
+// O(len(p)*len(s)) at worst; stop, if set, is asked every 64K steps so
+// that a run's deadline ends even one huge match (SV-27), which then
+// counts as no match and the run fails before its next command.
+func globMatch(p, s string, fold, runes bool, stop func() bool) bool {
+	steps := 0
 	charLen := func(s string) int {
 		if !runes {
 			return 1
@@ -220,6 +227,9 @@ func globMatch(p, s string, fold, runes bool) bool {
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for px < len(p) || sx < len(s) {
+		if steps++; steps&0xffff == 0 && stop != nil && stop() {
+			return false
+		}
 		if px < len(p) {
 			c := p[px]
 			switch c {

@@ -32,7 +32,7 @@ func TestGlobMatch(t *testing.T) {
 		{strings.Repeat("*a", 30) + "b", strings.Repeat("a", 5000), false, false, false},
 	}
 	for _, tt := range tests {
-		if got := globMatch(tt.pattern, tt.s, tt.fold, tt.runes); got != tt.want {
+		if got := globMatch(tt.pattern, tt.s, tt.fold, tt.runes, nil); got != tt.want {
 			t.Errorf("globMatch(%q, %q, %v) = %v", tt.pattern, tt.s, tt.fold, got)
 		}
 	}

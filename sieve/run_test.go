@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // coyote is the message of RFC 5228 §2.7.4 with a few more fields.
@@ -184,6 +185,23 @@ func TestRunContext(t *testing.T) {
 	_, err = s.Run(ctx, &Input{Message: newTestMessage(coyote)})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("run with cancelled context: %v", err)
+	}
+}
+
+// spec: SV-27 — a deadline ends even one pathological :matches.
+func TestRunDeadlineInsideMatch(t *testing.T) {
+	pattern := "*" + strings.Repeat("a", 2000) + "b"
+	s, err := Compile([]byte(`if header :matches "x-long" "`+pattern+`" { discard; }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := newTestMessage("X-Long: " + strings.Repeat("a", 1<<20) + "\r\n\r\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.Run(ctx, &Input{Message: msg})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Errorf("run returned %v after %v", err, time.Since(start))
 	}
 }
 

@@ -149,5 +149,9 @@ func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
 	if err := r.block(s.body); err != nil && err != errStop {
 		return nil, err
 	}
+	// A deadline that cut a test short made its answer meaningless.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sieve run stopped: %w", err)
+	}
 	return r.result()
 }
