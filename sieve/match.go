@@ -171,14 +171,14 @@ func (m *matcher) match(r *run, v string) bool {
 }
 
 func (m *matcher) matchKey(r *run, v, key string) bool {
+	var stop func() bool
+	if r != nil && m.kind != matchIs {
+		stop = func() bool { return r.ctx.Err() != nil }
+	}
 	switch m.kind {
 	case matchContains:
-		return indexFold(v, key, m.cmp.foldASCII) >= 0
+		return indexFold(v, key, m.cmp.foldASCII, stop) >= 0
 	case matchMatches:
-		var stop func() bool
-		if r != nil {
-			stop = func() bool { return r.ctx.Err() != nil }
-		}
 		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop)
 	}
 	if m.cmp.foldASCII {
@@ -190,8 +190,9 @@ func (m *matcher) matchKey(r *run, v, key string) bool {
 	return m.cmp.order(v, key) == 0
 }
 
-// indexFold finds sub in s, optionally ignoring ASCII case.
-func indexFold(s, sub string, fold bool) int {
+// indexFold finds sub in s, optionally ignoring ASCII case; like
+// globMatch it gives up when stop says the run's deadline passed.
+func indexFold(s, sub string, fold bool, stop func() bool) int {
 	if !fold {
 		return strings.Index(s, sub)
 	}
@@ -200,6 +201,9 @@ func indexFold(s, sub string, fold bool) int {
 	}
 	first := lowerASCII(sub[0])
 	for i := 0; i+len(sub) <= len(s); i++ {
+		if i&0xfff == 0xfff && stop != nil && stop() {
+			return -1
+		}
 		if lowerASCII(s[i]) == first && equalFoldASCII(s[i:i+len(sub)], sub) {
 			return i
 		}
