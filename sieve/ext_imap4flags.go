@@ -1,0 +1,127 @@
+package sieve
+
+import (
+	"slices"
+	"strings"
+)
+
+// extImap4flags is imap4flags (RFC 5232) with the internal flag variable;
+// named flag variables need the variables extension. spec: SV-51..SV-53
+var extImap4flags = extension{
+	name: "imap4flags",
+	specs: []*spec{
+		{name: "setflag", args: []argType{argString, argStrings}, minArgs: 1, buildCmd: buildFlagCmd(setFlags)},
+		{name: "addflag", args: []argType{argString, argStrings}, minArgs: 1, buildCmd: buildFlagCmd(addFlags)},
+		{name: "removeflag", args: []argType{argString, argStrings}, minArgs: 1, buildCmd: buildFlagCmd(removeFlags)},
+		{name: "hasflag", test: true, tags: matchTags, args: []argType{argStrings, argStrings}, minArgs: 1,
+			buildTest: buildHasflag},
+	},
+	tags: []extraTags{{to: []string{"keep", "fileinto"}, tags: []tagSpec{{name: "flags", arg: argStrings}}}},
+}
+
+func setFlags(_, add []string) []string { return addFlags(nil, add) }
+
+func addFlags(cur, add []string) []string {
+	out := slices.Clone(cur)
+	for _, f := range add {
+		if !slices.ContainsFunc(out, func(g string) bool { return strings.EqualFold(f, g) }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func removeFlags(cur, del []string) []string {
+	return slices.DeleteFunc(slices.Clone(cur), func(f string) bool {
+		return slices.ContainsFunc(del, func(d string) bool { return strings.EqualFold(f, d) })
+	})
+}
+
+func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call) cmdFunc {
+	return func(c *compiler, a *call) cmdFunc {
+		if a.argSet(0) {
+			c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
+			return nil
+		}
+		flags := c.vals(a, 1)
+		return func(r *run) error {
+			r.flags = op(r.flags, parseFlags(getAll(r, flags)))
+			return nil
+		}
+	}
+}
+
+func buildHasflag(c *compiler, a *call) testFunc {
+	if a.argSet(0) {
+		c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
+		return nil
+	}
+	m := c.matcher(a, c.vals(a, 1))
+	if m == nil {
+		return nil
+	}
+	return func(r *run) (bool, error) {
+		for _, f := range r.flags {
+			if m.match(r, f) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+}
+
+// flagsTag returns the flags of a :flags tag, if one was given.
+func flagsTag(c *compiler, a *call) ([]value, bool) {
+	v, ok := a.tags["flags"]
+	if !ok {
+		return nil, false
+	}
+	vals := make([]value, len(v.Strings))
+	for i, s := range v.Strings {
+		vals[i] = c.value(s)
+	}
+	return vals, true
+}
+
+// actionFlags gives a keep or fileinto its flags: the :flags tag if given,
+// else the internal variable when imap4flags is in use (SV-52).
+func (r *run) actionFlags(fixed []value, hasFixed bool) []string {
+	if hasFixed {
+		return parseFlags(getAll(r, fixed))
+	}
+	if r.s.flags && len(r.flags) > 0 {
+		return slices.Clone(r.flags)
+	}
+	return nil
+}
+
+// parseFlags splits space-separated flag lists and drops empty strings,
+// invalid names and \Recent (RFC 5232 §3).
+func parseFlags(lists []string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, f := range strings.Fields(l) {
+			if validFlag(f) {
+				out = addFlags(out, []string{f})
+			}
+		}
+	}
+	return out
+}
+
+func validFlag(f string) bool {
+	if strings.HasPrefix(f, "\\") {
+		switch strings.ToLower(f) {
+		case `\answered`, `\flagged`, `\deleted`, `\seen`, `\draft`:
+			return true
+		}
+		return false
+	}
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
+			return false
+		}
+	}
+	return f != ""
+}

@@ -1,0 +1,93 @@
+package sieve
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// FuzzParse checks that any input either compiles, and then runs without
+// panicking, or fails with a *CompileError whose positions lie inside the
+// script.
+func FuzzParse(f *testing.F) {
+	seeds := []string{
+		`require ["fileinto", "envelope", "copy", "imap4flags", "encoded-character"];`,
+		`if header :contains ["from"] ["coyote"] { redirect "acm@example.com"; } elsif true { stop; } else { discard; }`,
+		`if anyof (not address :all :contains ["To", "Cc"] "me@example.com", header :matches "subject" "*a?b\\*") { keep; }`,
+		"require \"reject\"; reject text:\r\n..dotted\r\nline\r\n.\r\n;",
+		`if size :over 10K { discard; } # comment`,
+		`/* comment */ if exists "x" { keep :flags "\\Seen"; }`,
+		`require "encoded-character"; redirect "${hex:61}@${unicode:62}.example";`,
+		`require "comparator-i;ascii-numeric"; if header :comparator "i;ascii-numeric" "x" "1" {}`,
+		`if allof(true,false,not true){}`,
+		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	msg := newTestMessage(coyote)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		// Parse, print, parse again: the lexer and parser agree with the
+		// printer on every tree they accept.
+		if tree, err := parse(string(src), 16); err == nil {
+			printed := format(tree)
+			again, err := parse(printed, 16)
+			if err != nil {
+				t.Fatalf("reparse of %q: %v", printed, err)
+			}
+			if format(again) != printed {
+				t.Fatalf("tree changed:\n%s\n%s", printed, format(again))
+			}
+		}
+		s, err := Compile(src, Options{MaxNesting: 16})
+		if err != nil {
+			var ce *CompileError
+			if !errors.As(err, &ce) || len(ce.Errors) == 0 {
+				t.Fatalf("error %T %v is not a *CompileError", err, err)
+			}
+			for _, e := range ce.Errors {
+				if e.Line < 1 || e.Column < 1 || e.Msg == "" {
+					t.Fatalf("bad error position: %+v", e)
+				}
+			}
+			return
+		}
+		res, err := s.Run(context.Background(), &Input{Message: msg, Envelope: coyoteEnv})
+		if err == nil && res == nil {
+			t.Fatalf("nil result without error")
+		}
+	})
+}
+
+// FuzzMessage feeds arbitrary header text to the address parser, the
+// header decoder and a script using every test: nothing panics, and every
+// address split into parts has a domain (the local part may be a quoted
+// empty string).
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{
+		`"Joe Q. Public" <john.q.public@example.com>, grp: a@b.c, "x, y"@d.e;`,
+		"Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>",
+		"=?ISO-8859-1?Q?Andr=E9?= <andre@example.org>",
+		"<@route:a@b>", `"unterminated`, "(((", "a@", "@b", "<", "=?utf-8?b?=?=",
+	} {
+		f.Add(s)
+	}
+	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap"];
+		if anyof (address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
+			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b") { discard; }`), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, a := range parseAddressList(v) {
+			if a.ok && a.domain == "" {
+				t.Fatalf("%q: split into %q and %q", v, a.local, a.domain)
+			}
+		}
+		decodeHeader(v)
+		msg := newTestMessage("From: " + v + "\r\nTo:" + v + "\r\n\r\n")
+		if _, err := s.Run(context.Background(), &Input{Message: msg, Envelope: Envelope{From: v, To: v}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

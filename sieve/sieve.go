@@ -1,0 +1,157 @@
+package sieve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sort"
+)
+
+// Options limits what a script may use and how large it may be.
+type Options struct {
+	// Extensions are the capabilities a script may require; nil means every
+	// capability the engine implements.
+	Extensions []string
+	// MaxScriptSize is the largest script in bytes; 0 means 1 MiB.
+	MaxScriptSize int
+	// MaxNesting bounds nested blocks and test lists; 0 means 32.
+	MaxNesting int
+	// MaxRedirects bounds distinct redirects per run; 0 means 4 (SV-18).
+	MaxRedirects int
+	// MaxActions bounds the actions one run may collect; 0 means 256.
+	MaxActions int
+}
+
+const (
+	defaultMaxScriptSize = 1 << 20
+	defaultMaxNesting    = 32
+	defaultMaxRedirects  = 4
+	defaultMaxActions    = 256
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxScriptSize <= 0 {
+		o.MaxScriptSize = defaultMaxScriptSize
+	}
+	if o.MaxNesting <= 0 {
+		o.MaxNesting = defaultMaxNesting
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = defaultMaxRedirects
+	}
+	if o.MaxActions <= 0 {
+		o.MaxActions = defaultMaxActions
+	}
+	return o
+}
+
+// Script is a compiled script. It holds no per-run state, so one Script may
+// run concurrently for many deliveries.
+type Script struct {
+	opts     Options
+	requires []string
+	body     []cmdFunc
+	flags    bool // imap4flags was required: keeps carry the internal flags
+	warnings []Error
+}
+
+// Warnings lists problems that do not stop the script, such as a header
+// name that can never match; ManageSieve reports them as WARNINGS.
+func (s *Script) Warnings() []Error { return slices.Clone(s.warnings) }
+
+// Requires returns the capabilities the script requires, in script order.
+func (s *Script) Requires() []string { return slices.Clone(s.requires) }
+
+// Input is one delivery of one message to one recipient.
+type Input struct {
+	Message  Message  // the message being delivered
+	Envelope Envelope // MAIL FROM and the RCPT TO that caused this delivery
+}
+
+// Envelope holds the SMTP envelope addresses without angle brackets; From
+// is "" for the null reverse path.
+type Envelope struct{ From, To string }
+
+// Message is the message being delivered.
+type Message interface {
+	// Header returns the raw values of every field with that name (matched
+	// case-insensitively), in message order, without the name and colon.
+	// Values may still be folded and RFC 2047-encoded; the engine unfolds,
+	// trims and decodes them.
+	Header(name string) []string
+	// Size is the size of the whole message in octets.
+	Size() int64
+	// Body returns the whole raw message, header and body.
+	Body() ([]byte, error)
+}
+
+// Result is what a run decided.
+type Result struct {
+	// Actions in execution order; the implicit keep appears as a Keep at
+	// the end when it applies. A mailbox appears at most once (SV-15).
+	Actions []Action
+}
+
+// Capabilities returns the capabilities the engine implements, for
+// ManageSieve's SIEVE capability and the default of Options.Extensions.
+func Capabilities() []string {
+	var caps []string
+	for _, e := range extensions() {
+		if e.name != "" {
+			caps = append(caps, e.name)
+		}
+	}
+	sort.Strings(caps)
+	return caps
+}
+
+// Compile parses and validates a script. The error is a *CompileError that
+// lists every problem found with its line and column.
+func Compile(src []byte, opts Options) (*Script, error) {
+	opts = opts.withDefaults()
+	if len(src) > opts.MaxScriptSize {
+		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1,
+			Msg: fmt.Sprintf("script is %d bytes, more than the limit of %d", len(src), opts.MaxScriptSize)}}}
+	}
+	cmds, err := parse(string(src), opts.MaxNesting)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, &CompileError{Errors: []Error{*e}}
+		}
+		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1, Msg: err.Error()}}}
+	}
+	c := newCompiler(opts)
+	s := c.script(cmds)
+	if len(c.errs) > 0 {
+		return nil, &CompileError{Errors: c.errs}
+	}
+	return s, nil
+}
+
+// Run evaluates the script for one delivery. An error means the script
+// failed at run time (or ctx ended): the caller must keep the message in
+// INBOX and tell the user (SV-23, SV-26); no action from this run applies.
+func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
+	if in == nil || in.Message == nil {
+		return nil, errors.New("sieve: run without a message")
+	}
+	// A bug in an extension must not lose the message: it becomes a run
+	// error, and the caller keeps the message (SV-23).
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("sieve: internal error: %v\n%s", p, debug.Stack())
+		}
+	}()
+	r := newRun(ctx, s, in)
+	if err := r.block(s.body); err != nil && err != errStop {
+		return nil, err
+	}
+	// A deadline that cut a test short made its answer meaningless.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sieve run stopped: %w", err)
+	}
+	return r.result()
+}
