@@ -16,6 +16,7 @@ import (
 type adminRequest struct {
 	Args     []string `json:"args"`               // e.g. ["user", "add", "alice@example.org"]
 	Password string   `json:"password,omitempty"` // for user add / user passwd
+	Script   []byte   `json:"script,omitempty"`   // for sieve put
 }
 
 // adminUsage lists the administrative commands.
@@ -29,7 +30,11 @@ const adminUsage = `  user add ADDRESS [--password-stdin]   create an account (a
   alias list                             list aliases
   domain add|del DOMAIN                  receive (or stop receiving) mail for DOMAIN
   domain list                            list local domains
-  import ADDRESS MAILBOX PATH            load a maildir or an mbox file into an existing mailbox`
+  import ADDRESS MAILBOX PATH            load a maildir or an mbox file into an existing mailbox
+  sieve put ADDRESS FILE [NAME]          store a Sieve script and make it active (refused if it does not compile)
+  sieve get ADDRESS                      print the active Sieve script
+  sieve list ADDRESS                     list the Sieve scripts
+  sieve check FILE                       check a Sieve script, errors with line:column`
 
 // needsPassword reports whether args is a command that takes a password.
 func needsPassword(args []string) bool {
@@ -38,7 +43,7 @@ func needsPassword(args []string) bool {
 
 // isAdminCommand reports whether args names an administrative command.
 func isAdminCommand(args []string) bool {
-	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain" || args[0] == "import")
+	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain" || args[0] == "import" || args[0] == "sieve")
 }
 
 // errUsage marks a request whose words are wrong, as opposed to one that failed.
@@ -49,6 +54,9 @@ func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string,
 	args := req.Args
 	if isImport(args) {
 		return runImport(ctx, st, args)
+	}
+	if len(args) > 0 && args[0] == "sieve" {
+		return runSieveAdmin(ctx, st, req)
 	}
 	want := func(n int) error {
 		if len(args) != n {

@@ -111,7 +111,7 @@ func defaultListen() ListenConfig {
 		LMTP: "127.0.0.1:2424",
 		IMAP: "127.0.0.1:1143",
 		// Submission:  "127.0.0.1:2587",
-		// ManageSieve: "127.0.0.1:4190",
+		ManageSieve: "127.0.0.1:4190",
 		// Web:         "127.0.0.1:8080",
 	}
 }

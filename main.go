@@ -27,6 +27,8 @@ import (
 	"golang.org/x/term"
 
 	"zest/imap"
+	"zest/sieve"
+	"zest/sieve/managesieve"
 	"zest/smtp"
 	"zest/storage"
 )
@@ -87,12 +89,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case isSieveCheck(args):
+		out, err := runSieveCheck(args)
+		fmt.Fprint(stdout, out)
+		if err != nil {
+			fmt.Fprintf(stderr, "zest: %v\n", err)
+			if errors.Is(err, errUsage) {
+				return 2
+			}
+			return 1
+		}
+		return 0
 	case isAdminCommand(args):
 		if err := absImportPath(args); err != nil {
 			fmt.Fprintf(stderr, "zest: %v\n", err)
 			return 1
 		}
 		req := adminRequest{Args: args}
+		if err := loadSieveFile(&req); err != nil {
+			fmt.Fprintf(stderr, "zest: %v\n", err)
+			return 1
+		}
 		if needsPassword(args) {
 			pw, err := readPassword(stdin, stderr, passwordStdin)
 			if err != nil {
@@ -298,11 +315,19 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		MaxLiteral: cfg.Limits.MaxMessageSize,
 		Logger:     log,
 	})
+	sieveSrv := managesieve.NewServer(st, managesieve.Config{
+		Logger:       log,
+		TLS:          tlsConfig,
+		Check:        checkSieve,
+		Capabilities: sieve.Capabilities,
+		MaxRedirects: sieve.DefaultMaxRedirects,
+	})
 	services := map[string]func(net.Listener) error{
-		"smtp":  srv.ServeSMTP,
-		"lmtp":  srv.ServeLMTP,
-		"imap":  imapSrv.Serve,
-		"imaps": imapSrv.ServeTLS,
+		"smtp":        srv.ServeSMTP,
+		"lmtp":        srv.ServeLMTP,
+		"imap":        imapSrv.Serve,
+		"imaps":       imapSrv.ServeTLS,
+		"managesieve": sieveSrv.Serve,
 	}
 	errc := make(chan error, len(services))
 	fmt.Fprintf(stdout, "zest %s: data in %s, hostname %s\n", version, cfg.Data, cfg.Hostname)
@@ -319,6 +344,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		if err != nil {
 			srv.Shutdown(context.Background())
 			imapSrv.Shutdown(context.Background())
+			sieveSrv.Shutdown(context.Background())
 			return fmt.Errorf("listen %s on %s: %w", l.Key, l.Addr, err)
 		}
 		fmt.Fprintf(stdout, "  %-12s %s\n", l.Key, ln.Addr())
@@ -348,7 +374,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	for name, shutdown := range map[string]func(context.Context) error{"smtp": srv.Shutdown, "imap": imapSrv.Shutdown} {
+	for name, shutdown := range map[string]func(context.Context) error{"smtp": srv.Shutdown, "imap": imapSrv.Shutdown, "managesieve": sieveSrv.Shutdown} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -27,7 +27,7 @@ type Options struct {
 const (
 	defaultMaxScriptSize = 1 << 20
 	defaultMaxNesting    = 32
-	defaultMaxRedirects  = 4
+	defaultMaxRedirects  = DefaultMaxRedirects
 	defaultMaxActions    = 256
 )
 
@@ -93,6 +93,10 @@ type Result struct {
 	// the end when it applies. A mailbox appears at most once (SV-15).
 	Actions []Action
 }
+
+// DefaultMaxRedirects is how many redirects a run may make when Options
+// does not say (SV-18); ManageSieve advertises it as MAXREDIRECTS.
+const DefaultMaxRedirects = 4
 
 // Capabilities returns the capabilities the engine implements, for
 // ManageSieve's SIEVE capability and the default of Options.Extensions.

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"zest/sieve"
+	"zest/storage"
+)
+
+// Sieve scripts from the command line:
+//
+//	zest sieve check FILE              errors with line:column, no store needed
+//	zest sieve put ADDRESS FILE [NAME] store and activate (refused if it does not compile)
+//	zest sieve get ADDRESS             print the active script
+//	zest sieve list ADDRESS            list the scripts, the active one marked
+//
+// put, get and list go through runAdmin, like the other administrative
+// commands; put carries the script's bytes in the request, so a running
+// server need not read the user's file.
+
+// checkSieve validates a script exactly as delivery will compile it. Every
+// way a script becomes active (ManageSieve, this command, the web page)
+// goes through it (SV-28, SV-80).
+func checkSieve(src []byte) error {
+	_, err := sieve.Compile(src, sieve.Options{})
+	return err
+}
+
+// isSieveCheck reports whether args is `sieve check FILE`, which runs
+// locally without a store.
+func isSieveCheck(args []string) bool {
+	return len(args) >= 2 && args[0] == "sieve" && args[1] == "check"
+}
+
+// runSieveCheck compiles FILE and prints each error on its own line as
+// FILE:line:column: message.
+func runSieveCheck(args []string) (string, error) {
+	if len(args) != 3 {
+		return "", fmt.Errorf("%w: zest sieve check FILE", errUsage)
+	}
+	src, err := os.ReadFile(args[2])
+	if err != nil {
+		return "", fmt.Errorf("sieve check: %w", err)
+	}
+	err = checkSieve(src)
+	var ce *sieve.CompileError
+	if errors.As(err, &ce) {
+		var b strings.Builder
+		for _, e := range ce.Errors {
+			fmt.Fprintf(&b, "%s:%d:%d: %s\n", args[2], e.Line, e.Column, e.Msg)
+		}
+		return b.String(), fmt.Errorf("%s does not compile (%d errors)", args[2], len(ce.Errors))
+	}
+	if err != nil {
+		return "", err
+	}
+	return args[2] + ": ok\n", nil
+}
+
+// loadSieveFile reads the FILE of `sieve put` into the request, and names
+// the script after the file when no NAME is given.
+func loadSieveFile(req *adminRequest) error {
+	args := req.Args
+	if len(args) < 4 || len(args) > 5 || args[0] != "sieve" || args[1] != "put" {
+		return nil
+	}
+	src, err := os.ReadFile(args[3])
+	if err != nil {
+		return fmt.Errorf("sieve put: %w", err)
+	}
+	name := strings.TrimSuffix(filepath.Base(args[3]), ".sieve")
+	if len(args) == 5 {
+		name = args[4]
+	}
+	req.Args = []string{"sieve", "put", args[2], name}
+	req.Script = src
+	return nil
+}
+
+// runSieveAdmin carries out sieve put, get and list.
+func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string, error) {
+	args := req.Args
+	if len(args) < 3 {
+		return "", fmt.Errorf("%w: zest sieve put|get|list ADDRESS ...", errUsage)
+	}
+	a, err := st.AccountByAddress(ctx, args[2])
+	if err != nil {
+		return "", fmt.Errorf("account %s: %w", args[2], err)
+	}
+	switch {
+	case args[1] == "put" && len(args) == 4:
+		name := args[3]
+		if !storage.ValidSieveName(name) {
+			return "", fmt.Errorf("%q cannot name a script", name)
+		}
+		if err := checkSieve(req.Script); err != nil {
+			return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
+		}
+		if err := st.PutScript(ctx, a.ID, name, req.Script); err != nil {
+			return "", err
+		}
+		if err := st.SetActive(ctx, a.ID, name); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("stored script %q for %s and made it active\n", name, a.Address), nil
+	case args[1] == "get" && len(args) == 3:
+		sc, err := st.ActiveScript(ctx, a.ID)
+		if err != nil {
+			return "", err
+		}
+		if sc == nil {
+			return "", fmt.Errorf("%s has no active script", a.Address)
+		}
+		return string(sc.Content), nil
+	case args[1] == "list" && len(args) == 3:
+		scripts, err := st.ListScripts(ctx, a.ID)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, sc := range scripts {
+			mark := ""
+			if sc.Active {
+				mark = " (active)"
+			}
+			fmt.Fprintf(&b, "%s%s\n", sc.Name, mark)
+		}
+		return b.String(), nil
+	}
+	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | check FILE", errUsage)
+}
