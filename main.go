@@ -308,6 +308,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		MaxMessageBytes: cfg.Limits.MaxMessageSize,
 		MaxRecipients:   cfg.Limits.MaxRecipients,
 		Logger:          log,
+		Filter:          sieve.NewDeliverer(st, log),
 	})
 	imapSrv := imap.NewServer(st, imap.Config{
 		Hostname:   cfg.Hostname,

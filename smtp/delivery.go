@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
+	"zest/sieve"
 	"zest/storage"
 )
 
@@ -40,6 +42,8 @@ type delivery struct {
 	size    int64  // MAIL FROM's SIZE, 0 if not given
 	started time.Time
 	rcpts   []recipient // accepted, in RCPT order, repeats included
+	filter  DepositFilter
+	log     *slog.Logger
 }
 
 // recipient is one accepted RCPT.
@@ -87,25 +91,45 @@ next:
 
 // commit stores msg once for every account the recipients reach: one
 // storage.Deliver call, one durable commit, one shared body, one copy per
-// account however many recipients lead to it. It returns the outcome of
-// each recipient, in RCPT order (nil: stored), and the store's result for
-// each account, for the log.
+// target however many recipients lead to it. Each account's filter (its
+// Sieve script) chooses the account's targets first; a rejection becomes
+// that account's refusal and a discard its silent success. It returns the
+// outcome of each recipient, in RCPT order (nil: done), and the store's
+// result for each target, for the log.
 func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.Stored) {
 	var targets []storage.Target
+	decided := make(map[storage.AccountID]error) // reject or nil, for accounts not stored
 	seen := make(map[storage.AccountID]bool)
 	for _, r := range d.rcpts {
 		for _, to := range r.reaches {
-			if !seen[to.Account.ID] {
-				seen[to.Account.ID] = true
-				// INBOX for now; +detail and Sieve choose later.
+			if seen[to.Account.ID] {
+				continue
+			}
+			seen[to.Account.ID] = true
+			if d.filter == nil {
 				targets = append(targets, storage.Target{Account: to.Account.ID})
+				continue
+			}
+			dec := d.filter.Decide(ctx, to.Account.ID, msg, sieve.Envelope{From: d.from, To: r.address})
+			d.logDecision(to.Account, dec)
+			switch {
+			case dec.Reject != nil:
+				decided[to.Account.ID] = &rejected{reason: dec.Reject.Reason, extended: dec.Reject.Extended}
+			case len(dec.Targets) == 0:
+				decided[to.Account.ID] = nil // discarded or redirected: done
+			default:
+				targets = append(targets, dec.Targets...)
 			}
 		}
 	}
 	outcomes := make([]error, len(d.rcpts))
-	stored, err := d.store.Deliver(ctx, storage.Incoming{Raw: msg, Kind: storage.MessageNew}, targets)
-	if err == nil && len(stored) != len(targets) {
-		err = fmt.Errorf("deliver returned %d results for %d targets", len(stored), len(targets))
+	var stored []storage.Stored
+	var err error
+	if len(targets) > 0 {
+		stored, err = d.store.Deliver(ctx, storage.Incoming{Raw: msg, Kind: storage.MessageNew}, targets)
+		if err == nil && len(stored) != len(targets) {
+			err = fmt.Errorf("deliver returned %d results for %d targets", len(stored), len(targets))
+		}
 	}
 	if err != nil {
 		for i := range outcomes {
@@ -113,15 +137,77 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 		}
 		return outcomes, nil
 	}
-	result := make(map[storage.AccountID]error, len(stored))
+	stored = d.keepUnstored(ctx, msg, stored)
+	result := make(map[storage.AccountID]error, len(stored)+len(decided))
 	for _, st := range stored {
-		result[st.Account] = st.Err
+		// An account's copy is done when any of its targets took it.
+		if prev, ok := result[st.Account]; !ok || prev != nil {
+			result[st.Account] = st.Err
+		}
+	}
+	for a, err := range decided {
+		result[a] = err
 	}
 	for i, r := range d.rcpts {
 		outcomes[i] = outcome(r, result)
 	}
 	return outcomes, stored
 }
+
+// keepUnstored stores in INBOX the copy of every account none of whose
+// targets could take it (a mailbox the script named was deleted meanwhile):
+// a message is stored at least once (SV-24). Temporary failures are left
+// as they are, so the client retries.
+func (d *delivery) keepUnstored(ctx context.Context, msg []byte, stored []storage.Stored) []storage.Stored {
+	ok := map[storage.AccountID]bool{}
+	for _, st := range stored {
+		if st.Err == nil {
+			ok[st.Account] = true
+		}
+	}
+	var retry []storage.Target
+	for _, st := range stored {
+		if st.Err != nil && !ok[st.Account] && !temporary(reply(st.Err, 0)) && st.Mailbox != "" && !storage.IsInbox(st.Mailbox) {
+			ok[st.Account] = true // once
+			retry = append(retry, storage.Target{Account: st.Account})
+		}
+	}
+	if len(retry) == 0 {
+		return stored
+	}
+	again, err := d.store.Deliver(ctx, storage.Incoming{Raw: msg, Kind: storage.MessageNew}, retry)
+	if err != nil {
+		return stored
+	}
+	return append(stored, again...)
+}
+
+// logDecision records what a script decided beyond storing: zest does not
+// send mail yet, so redirects, vacation replies and notifications are
+// logged for the administrator.
+func (d *delivery) logDecision(a *storage.Account, dec *sieve.Decision) {
+	if d.log == nil {
+		return
+	}
+	for _, r := range dec.Redirects {
+		d.log.Info("sieve redirect recorded (not sent: no outbound mail yet)", "id", d.id, "user", a.Address, "to", r.Address)
+	}
+	if dec.Vacation != nil {
+		d.log.Info("sieve vacation reply recorded (not sent: no outbound mail yet)", "id", d.id, "user", a.Address, "to", dec.Vacation.To)
+	}
+	for _, n := range dec.Notify {
+		d.log.Info("sieve notification recorded", "id", d.id, "user", a.Address, "method", n.Method)
+	}
+}
+
+// rejected is a Sieve reject or ereject: the recipient is refused with
+// 550 5.7.1 and the script's reason (RFC 5429 §2.1, §2.2).
+type rejected struct {
+	reason   string
+	extended bool
+}
+
+func (r *rejected) Error() string { return "rejected by the recipient's filter: " + r.reason }
 
 // outcome combines the results of the accounts one recipient reaches (more
 // than one through an alias). Stored everywhere: nil. A temporary failure

@@ -47,6 +47,8 @@ type envOptions struct {
 	config func(*Config)
 	// wrap replaces the store the server sees (to inject faults).
 	wrap func(*storage.Store) mailStore
+	// filter builds the server's deposit filter over the env's store.
+	filter func(*storage.Store) DepositFilter
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envOptions{}) }
@@ -81,6 +83,9 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	}
 	if o.config != nil {
 		o.config(&cfg)
+	}
+	if o.filter != nil {
+		cfg.Filter = o.filter(st)
 	}
 	var ms mailStore = st
 	if o.wrap != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	gosmtp "github.com/emersion/go-smtp"
 
@@ -85,9 +86,12 @@ func reply(err error, maxBytes int64) *gosmtp.SMTPError {
 	var se *gosmtp.SMTPError
 	var sf *storeFailure
 	var ne net.Error
+	var rj *rejected
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &rj):
+		return rejectReply(rj.reason)
 	case errors.Is(err, storage.ErrDiskFull):
 		return errSystemFull
 	case errors.Is(err, errMemoryBudget):
@@ -123,3 +127,18 @@ func reply(err error, maxBytes int64) *gosmtp.SMTPError {
 
 // temporary reports whether a reply asks the client to try again.
 func temporary(r *gosmtp.SMTPError) bool { return r != nil && r.Code/100 == 4 }
+
+// rejectReply is the refusal for a Sieve reject or ereject: 550 5.7.1 with
+// the script's reason (RFC 5429 §2.1.1). A reason that is not printable
+// ASCII, or too long for one reply line, is replaced by a fixed text.
+func rejectReply(reason string) *gosmtp.SMTPError {
+	text := strings.Join(strings.Fields(reason), " ")
+	ok := text != "" && len(text) <= 400
+	for i := 0; ok && i < len(text); i++ {
+		ok = text[i] >= 0x20 && text[i] < 0x7f
+	}
+	if !ok {
+		text = "Rejected by the recipient's mail filter"
+	}
+	return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: text}
+}

@@ -14,6 +14,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	"golang.org/x/sync/semaphore"
 
+	"zest/sieve"
 	"zest/storage"
 )
 
@@ -61,6 +62,15 @@ type Config struct {
 	// errors; the default is slog.Default(). Message content is never
 	// logged.
 	Logger *slog.Logger
+	// Filter chooses where each account's copy of a message goes (the
+	// user's Sieve script); nil stores every message in INBOX.
+	Filter DepositFilter
+}
+
+// DepositFilter decides, for one account, what becomes of a delivered
+// message. *sieve.Deliverer is one.
+type DepositFilter interface {
+	Decide(ctx context.Context, a storage.AccountID, msg []byte, env sieve.Envelope) *sieve.Decision
 }
 
 func (c Config) withDefaults() Config {

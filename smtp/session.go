@@ -97,6 +97,7 @@ func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 		return errShuttingDown
 	}
 	s.tx = newDelivery(s.srv.store, from, s.gc.Hostname(), utf8, size)
+	s.tx.filter, s.tx.log = s.srv.cfg.Filter, s.srv.log
 	return nil
 }
 

@@ -34,6 +34,7 @@ import (
 //	'R' account name                           Sieve script (content, last change)
 //	'r' account                                name of the account's active Sieve script
 //	'E'                                        the administrator's Sieve script
+//	'e' account                                the last failure of the account's Sieve script
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -60,6 +61,7 @@ const (
 	tSieveScript = 'R'
 	tSieveActive = 'r'
 	tSieveAdmin  = 'E'
+	tSieveError  = 'e'
 )
 
 func key(table byte, size int) []byte {

@@ -79,6 +79,10 @@ func sieveActiveKey(a AccountID) []byte {
 
 func sieveAdminKey() []byte { return key(tSieveAdmin, 0) }
 
+func sieveErrorKey(a AccountID) []byte {
+	return binary.BigEndian.AppendUint64(key(tSieveError, 8), uint64(a))
+}
+
 func encodeSieveScript(content []byte, updated time.Time) []byte {
 	e := encoder{b: make([]byte, 0, len(content)+16)}
 	e.u8(recordVersion)
@@ -409,6 +413,9 @@ func (s *Store) removeAccountScripts(ctx context.Context, a AccountID) error {
 				}
 			}
 			n = len(keys)
+			if err := tx.Delete(sieveErrorKey(a)); err != nil {
+				return err
+			}
 			return tx.Delete(sieveActiveKey(a))
 		})
 		if err != nil {
@@ -418,4 +425,44 @@ func (s *Store) removeAccountScripts(ctx context.Context, a AccountID) error {
 			return nil
 		}
 	}
+}
+
+// SieveError is the last failure of an account's script at delivery, for
+// the user to see (SV-26).
+type SieveError struct {
+	At  time.Time
+	Msg string
+}
+
+// SetSieveError records the latest failure of account a's script.
+func (s *Store) SetSieveError(ctx context.Context, a AccountID, msg string) error {
+	at := s.now()
+	return s.write(ctx, "record sieve error", func(tx *wtx) error {
+		e := encoder{}
+		e.u8(recordVersion)
+		e.varint(at.UnixNano())
+		e.str(msg)
+		return tx.Set(sieveErrorKey(a), e.b)
+	})
+}
+
+// LastSieveError returns the latest failure of account a's script, or nil.
+func (s *Store) LastSieveError(ctx context.Context, a AccountID) (*SieveError, error) {
+	var out *SieveError
+	err := s.view(func(r kv.Reader) error {
+		v, err := r.Get(sieveErrorKey(a))
+		if errors.Is(err, kv.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d := decoder{b: v}
+		if d.u8() != recordVersion {
+			return errCorrupt
+		}
+		out = &SieveError{At: time.Unix(0, d.varint()), Msg: d.str()}
+		return d.err
+	})
+	return out, err
 }
