@@ -151,8 +151,14 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 			r := act
 			dec.Reject = &r
 		case Vacation:
-			v := act
-			dec.Vacation = &v
+			due, err := d.vacationDue(ctx, a, act)
+			if err != nil {
+				return nil, err
+			}
+			if due {
+				v := act
+				dec.Vacation = &v
+			}
 		case Notify:
 			dec.Notify = append(dec.Notify, act)
 		default:
@@ -160,6 +166,25 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 		}
 	}
 	return dec, nil
+}
+
+// vacationDue applies the response log (RFC 5230 §4.2): one reply per
+// sender and reply identity per period. The identity is :handle when
+// given, else the reply's subject, from, text and :mime.
+func (d *Deliverer) vacationDue(ctx context.Context, a storage.AccountID, v Vacation) (bool, error) {
+	if v.To == "" {
+		return false, nil // the null sender is never answered (RFC 5230 §4.6)
+	}
+	handle := v.Handle
+	if handle == "" {
+		handle = fmt.Sprintf("%q %q %q %t", v.Subject, v.From, v.Reason, v.Mime)
+	}
+	period := time.Duration(v.Days) * 24 * time.Hour
+	if v.Seconds > 0 {
+		period = time.Duration(v.Seconds) * time.Second
+	}
+	period = min(max(period, time.Second), storage.MaxVacationPeriod)
+	return d.store.VacationDue(ctx, a, v.To, handle, period)
 }
 
 // rawMessage is a Message over the raw bytes of a message, its header

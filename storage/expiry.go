@@ -26,6 +26,9 @@ func (s *Store) collectExpired(now time.Time) {
 	if n > 0 {
 		s.log.Info("collected expired saved states", "count", n)
 	}
+	if _, err := s.collectVacationLog(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect vacation log", "err", err)
+	}
 	if err := s.boundTombstones(ctx, s.maxTombstones); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("bound expunge tombstones", "err", err)
 	}

@@ -35,6 +35,7 @@ import (
 //	'r' account                                name of the account's active Sieve script
 //	'E'                                        the administrator's Sieve script
 //	'e' account                                the last failure of the account's Sieve script
+//	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -62,6 +63,7 @@ const (
 	tSieveActive = 'r'
 	tSieveAdmin  = 'E'
 	tSieveError  = 'e'
+	tVacation    = 'W'
 )
 
 func key(table byte, size int) []byte {

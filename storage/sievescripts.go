@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -416,6 +417,20 @@ func (s *Store) removeAccountScripts(ctx context.Context, a AccountID) error {
 			if err := tx.Delete(sieveErrorKey(a)); err != nil {
 				return err
 			}
+			var vkeys [][]byte
+			err = tx.Scan(vacationPrefix(a), nil, false, func(k, _ []byte) (bool, error) {
+				vkeys = append(vkeys, slices.Clone(k))
+				return len(vkeys) < removeBatch, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range vkeys {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			n = max(n, len(vkeys))
 			return tx.Delete(sieveActiveKey(a))
 		})
 		if err != nil {
