@@ -107,7 +107,7 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 			// spec: SV-18 — the copy would come back to this script.
 			return fmt.Errorf("redirect to %s: the recipient itself, a mail loop", to)
 		}
-		if !slices.ContainsFunc(r.redirects, func(s string) bool { return strings.EqualFold(s, to) }) {
+		if !slices.ContainsFunc(r.redirects, func(s string) bool { return sameMailbox(s, to) }) {
 			if len(r.redirects) >= r.s.opts.MaxRedirects {
 				return fmt.Errorf("redirect to %s: more than %d redirects", to, r.s.opts.MaxRedirects)
 			}
@@ -115,6 +115,19 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 		}
 		return r.add(Redirect{Address: to, Copy: copyTag}, !copyTag)
 	}
+}
+
+// sameMailbox reports whether two addr-specs name one mailbox for redirect's
+// de-duplication (RFC 5228 §2.10.3): the domain is case-insensitive, but the
+// local part belongs to the receiving host (RFC 5321 §2.4), so
+// "BOB@example.net" and "bob@example.net" are two redirects, as in
+// Pigeonhole.
+func sameMailbox(a, b string) bool {
+	i, j := strings.LastIndexByte(a, '@'), strings.LastIndexByte(b, '@')
+	if i < 0 || j < 0 {
+		return a == b
+	}
+	return a[:i] == b[:j] && strings.EqualFold(a[i+1:], b[j+1:])
 }
 
 func redirectAddress(s string) (string, error) {
