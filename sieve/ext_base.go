@@ -146,6 +146,14 @@ func buildHeader(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		if m.counting() {
+			// spec: SV-65 — the fields, over all names.
+			n := 0
+			for _, name := range names {
+				n += len(r.header(name.get(r)))
+			}
+			return m.matchCount(r, n), nil
+		}
 		for _, n := range names {
 			for _, v := range r.header(n.get(r)) {
 				if m.match(r, v) {
@@ -179,16 +187,27 @@ func buildAddress(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		count := 0
 		for _, n := range names {
 			name := n.get(r)
 			if !n.isConst() && !addressHeaders[strings.ToLower(name)] {
 				continue
 			}
 			for _, addr := range r.address(name) {
-				if v, ok := addr.part(part); ok && m.match(r, v) {
+				v, ok := addr.part(part)
+				switch {
+				case !ok:
+				case m.counting():
+					// spec: SV-65 — the addresses that have the part,
+					// group members included, over all fields.
+					count++
+				case m.match(r, v):
 					return true, nil
 				}
 			}
+		}
+		if m.counting() {
+			return m.matchCount(r, count), nil
 		}
 		return false, nil
 	}

@@ -84,6 +84,10 @@ func buildHasflag(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		if m.counting() {
+			// spec: SV-53 — the flag set holds each flag once.
+			return m.matchCount(r, len(r.flags)), nil
+		}
 		for _, f := range r.flags {
 			if m.match(r, f) {
 				return true, nil

@@ -114,6 +114,8 @@ func (a mailAddr) part(p string) (string, bool) {
 		return a.local, true
 	case "domain":
 		return a.domain, true
+	case "user", "detail":
+		return subaddress(a.local, p)
 	}
 	return "", false // a part this file does not know matches nothing
 }
