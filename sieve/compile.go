@@ -558,10 +558,25 @@ func (c *compiler) matcher(a *call, keys []value) *matcher {
 		kind = matchContains
 	case "matches":
 		kind = matchMatches
+	case "value":
+		kind = matchValue
+	case "count":
+		kind = matchCount
 	}
-	if kind != matchIs && !cmp.substring {
+	if (kind == matchContains || kind == matchMatches) && !cmp.substring {
 		c.errorf(a.pos, "comparator %q cannot be used with :contains or :matches", name)
 		return nil
 	}
-	return newMatcher(kind, cmp, keys)
+	m := newMatcher(kind, cmp, keys)
+	if kind == matchValue || kind == matchCount {
+		tag := a.groups[groupMatch]
+		op := a.tagStr(tag)
+		rel, ok := relation(op)
+		if !ok {
+			c.errorf(a.tags[tag].Pos, "relational operator %q is not one of \"gt\", \"ge\", \"lt\", \"le\", \"eq\", \"ne\"", op)
+			return nil
+		}
+		m.rel = rel
+	}
+	return m
 }

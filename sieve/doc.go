@@ -12,10 +12,12 @@
 //   - copy, RFC 3894
 //   - reject and ereject, RFC 5429 (language side)
 //   - imap4flags, RFC 5232
+//   - subaddress, RFC 5233 (separator "+")
+//   - relational, RFC 5231
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing
-// commands. extensions.go lists them.
+// commands. table.go's extensions lists them.
 //
 // Errors never lose mail (RFC 5228 §2.10.6): Run evaluates the whole script
 // and collects actions; a run-time error returns no actions at all and the

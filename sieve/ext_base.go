@@ -107,7 +107,7 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 			// spec: SV-18 — the copy would come back to this script.
 			return fmt.Errorf("redirect to %s: the recipient itself, a mail loop", to)
 		}
-		if !slices.ContainsFunc(r.redirects, func(s string) bool { return strings.EqualFold(s, to) }) {
+		if !slices.ContainsFunc(r.redirects, func(s string) bool { return sameMailbox(s, to) }) {
 			if len(r.redirects) >= r.s.opts.MaxRedirects {
 				return fmt.Errorf("redirect to %s: more than %d redirects", to, r.s.opts.MaxRedirects)
 			}
@@ -115,6 +115,19 @@ func buildRedirect(c *compiler, a *call) cmdFunc {
 		}
 		return r.add(Redirect{Address: to, Copy: copyTag}, !copyTag)
 	}
+}
+
+// sameMailbox reports whether two addr-specs name one mailbox for redirect's
+// de-duplication (RFC 5228 §2.10.3): the domain is case-insensitive, but the
+// local part belongs to the receiving host (RFC 5321 §2.4), so
+// "BOB@example.net" and "bob@example.net" are two redirects, as in
+// Pigeonhole.
+func sameMailbox(a, b string) bool {
+	i, j := strings.LastIndexByte(a, '@'), strings.LastIndexByte(b, '@')
+	if i < 0 || j < 0 {
+		return a == b
+	}
+	return a[:i] == b[:j] && strings.EqualFold(a[i+1:], b[j+1:])
 }
 
 func redirectAddress(s string) (string, error) {
@@ -133,6 +146,14 @@ func buildHeader(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		if m.counting() {
+			// spec: SV-65 — the fields, over all names.
+			n := 0
+			for _, name := range names {
+				n += len(r.header(name.get(r)))
+			}
+			return m.matchCount(r, n), nil
+		}
 		for _, n := range names {
 			for _, v := range r.header(n.get(r)) {
 				if m.match(r, v) {
@@ -166,16 +187,27 @@ func buildAddress(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		count := 0
 		for _, n := range names {
 			name := n.get(r)
 			if !n.isConst() && !addressHeaders[strings.ToLower(name)] {
 				continue
 			}
 			for _, addr := range r.address(name) {
-				if v, ok := addr.part(part); ok && m.match(r, v) {
+				v, ok := addr.part(part)
+				switch {
+				case !ok:
+				case m.counting():
+					// spec: SV-65 — the addresses that have the part,
+					// group members included, over all fields.
+					count++
+				case m.match(r, v):
 					return true, nil
 				}
 			}
+		}
+		if m.counting() {
+			return m.matchCount(r, count), nil
 		}
 		return false, nil
 	}

@@ -28,6 +28,7 @@ func buildEnvelope(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		count := 0
 		for _, pv := range parts {
 			p := pv.get(r)
 			if !envelopePart(p) {
@@ -37,9 +38,21 @@ func buildEnvelope(c *compiler, a *call) testFunc {
 			if strings.EqualFold(p, "from") {
 				v = r.in.Envelope.From
 			}
-			if s, ok := envelopeAddr(v).part(part); ok && m.match(r, s) {
+			addr := envelopeAddr(v)
+			s, ok := addr.part(part)
+			switch {
+			case !ok:
+			case m.counting():
+				// spec: SV-65 — the null reverse path is no address.
+				if !addr.null {
+					count++
+				}
+			case m.match(r, s):
 				return true, nil
 			}
+		}
+		if m.counting() {
+			return m.matchCount(r, count), nil
 		}
 		return false, nil
 	}

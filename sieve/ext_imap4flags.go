@@ -21,13 +21,36 @@ var extImap4flags = extension{
 
 func setFlags(_, add []string) []string { return addFlags(nil, add) }
 
+// systemFlags in the order IMAP lists them (RFC 9051 §2.3.2); \Recent is
+// never set by a script (RFC 5232 §3).
+var systemFlags = []string{`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`}
+
+// flagRank orders a flag set: system flags first in systemFlags' order,
+// then keywords, which keep the order they were first set in.
+func flagRank(f string) int {
+	for i, sf := range systemFlags {
+		if strings.EqualFold(f, sf) {
+			return i
+		}
+	}
+	return len(systemFlags)
+}
+
+// addFlags adds to a flag set kept canonical: a flag set is a set (RFC
+// 5232 §3), compared case-insensitively, so a system flag is spelled as
+// IMAP spells it and a keyword keeps the case it was first set with. The
+// fixed order makes two runs that set the same flags give the same result.
 func addFlags(cur, add []string) []string {
 	out := slices.Clone(cur)
 	for _, f := range add {
+		if r := flagRank(f); r < len(systemFlags) {
+			f = systemFlags[r]
+		}
 		if !slices.ContainsFunc(out, func(g string) bool { return strings.EqualFold(f, g) }) {
 			out = append(out, f)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b string) int { return flagRank(a) - flagRank(b) })
 	return out
 }
 
@@ -61,6 +84,10 @@ func buildHasflag(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		if m.counting() {
+			// spec: SV-53 — the flag set holds each flag once.
+			return m.matchCount(r, len(r.flags)), nil
+		}
 		for _, f := range r.flags {
 			if m.match(r, f) {
 				return true, nil

@@ -20,6 +20,7 @@ func FuzzParse(f *testing.F) {
 		`require "encoded-character"; redirect "${hex:61}@${unicode:62}.example";`,
 		`require "comparator-i;ascii-numeric"; if header :comparator "i;ascii-numeric" "x" "1" {}`,
 		`if allof(true,false,not true){}`,
+		`require ["relational", "subaddress", "envelope"]; if anyof (address :count "ge" "to" "2", envelope :detail :value "lt" "to" "x", header :value "ne" "a" "b") { stop; }`,
 		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
 	}
 	for _, s := range seeds {
@@ -72,9 +73,11 @@ func FuzzMessage(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap"];
+	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap", "subaddress", "relational"];
 		if anyof (address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
-			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b") { discard; }`), Options{})
+			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b",
+			address :detail :matches "to" "?", envelope :user :value "gt" "from" "m",
+			address :count "eq" ["from", "to"] "3", header :comparator "i;unicode-casemap" :value "lt" "from" "b") { discard; }`), Options{})
 	if err != nil {
 		f.Fatal(err)
 	}

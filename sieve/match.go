@@ -120,6 +120,8 @@ const (
 	matchIs matchKind = iota
 	matchContains
 	matchMatches
+	matchValue // relational :value
+	matchCount // relational :count; tests call matchCount, not match
 )
 
 // matcher holds a test's match type, comparator and keys.
@@ -127,7 +129,8 @@ type matcher struct {
 	kind   matchKind
 	cmp    *comparator
 	keys   []value
-	consts []string // the keys mapped by the comparator, when all are constant
+	consts []string             // the keys mapped by the comparator, when all are constant
+	rel    func(order int) bool // :value and :count: the relation
 }
 
 func newMatcher(kind matchKind, cmp *comparator, keys []value) *matcher {
@@ -172,7 +175,7 @@ func (m *matcher) match(r *run, v string) bool {
 
 func (m *matcher) matchKey(r *run, v, key string) bool {
 	var stop func() bool
-	if r != nil && m.kind != matchIs {
+	if r != nil && (m.kind == matchContains || m.kind == matchMatches) {
 		stop = func() bool { return r.ctx.Err() != nil }
 	}
 	switch m.kind {
@@ -180,6 +183,11 @@ func (m *matcher) matchKey(r *run, v, key string) bool {
 		return indexFold(v, key, m.cmp.foldASCII, stop) >= 0
 	case matchMatches:
 		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop)
+	case matchValue:
+		if m.cmp.key != nil {
+			return m.rel(strings.Compare(v, key)) // both already mapped
+		}
+		return m.rel(m.cmp.order(v, key))
 	}
 	if m.cmp.foldASCII {
 		return equalFoldASCII(v, key)

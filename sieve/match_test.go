@@ -108,6 +108,10 @@ func TestDecodeHeader(t *testing.T) {
 		{"=?UTF-8?B?8J+Ygg==?=", "😂"},
 		{"=?unknown-charset?Q?x?=", "=?unknown-charset?Q?x?="},
 		{"=?UTF-8?Q?broken", "=?UTF-8?Q?broken"},
+		// One word in an unknown charset stays as written; the others are
+		// still decoded, adjacent ones without the space between them.
+		{"=?UTF-8?Q?a?= =?UTF-8?Q?b?= c =?x-unknown?Q?d?=  =?UTF-8?Q?e?=\t=?UTF-8?Q?f?= g",
+			"ab c =?x-unknown?Q?d?=  ef g"},
 	}
 	for _, tt := range tests {
 		if got := decodeHeader(tt.in); got != tt.want {

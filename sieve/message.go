@@ -29,9 +29,51 @@ func decodeHeader(v string) string {
 	}
 	d, err := wordDecoder.DecodeHeader(v)
 	if err != nil {
-		return v
+		return decodeWords(v)
 	}
 	return d
+}
+
+// decodeWords is the slow path of decodeHeader for a value the decoder
+// refused as a whole, typically for one word in a charset it does not know:
+// each white-space separated token is decoded on its own and left as
+// written if it cannot be (RFC 2047 §6.2 lets a reader show such a word
+// as it is), and the white space between two decoded encoded words is
+// still dropped (RFC 2047 §6.2), so one bad word does not spoil the rest.
+func decodeWords(v string) string {
+	var b strings.Builder
+	space := ""          // the white space run before the current token
+	prevEncoded := false // the previous token was a whole, decoded encoded word
+	for i := 0; i < len(v); {
+		j := i
+		for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
+			j++
+		}
+		if j > i {
+			space = v[i:j]
+			i = j
+			continue
+		}
+		for j < len(v) && v[j] != ' ' && v[j] != '\t' {
+			j++
+		}
+		tok := v[i:j]
+		i = j
+		d, err := wordDecoder.DecodeHeader(tok)
+		encoded := false
+		if err != nil {
+			d = tok
+		} else if strings.HasPrefix(tok, "=?") && strings.HasSuffix(tok, "?=") && d != tok {
+			encoded = true
+		}
+		if !(encoded && prevEncoded) {
+			b.WriteString(space)
+		}
+		b.WriteString(d)
+		space, prevEncoded = "", encoded
+	}
+	b.WriteString(space)
+	return b.String()
 }
 
 // validHeaderName is RFC 5322's field-name: printable ASCII except ":".
@@ -72,6 +114,8 @@ func (a mailAddr) part(p string) (string, bool) {
 		return a.local, true
 	case "domain":
 		return a.domain, true
+	case "user", "detail":
+		return subaddress(a.local, p)
 	}
 	return "", false // a part this file does not know matches nothing
 }

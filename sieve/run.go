@@ -143,7 +143,7 @@ func (r *run) result() (*Result, error) {
 		case Redirect:
 			if slices.ContainsFunc(out, func(b Action) bool {
 				rb, ok := b.(Redirect)
-				return ok && strings.EqualFold(rb.Address, a.Address)
+				return ok && sameMailbox(rb.Address, a.Address)
 			}) {
 				continue
 			}

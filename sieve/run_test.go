@@ -108,7 +108,10 @@ func TestRun(t *testing.T) {
 			"fileinto :copy \"a\"\nredirect :copy \"x@example.org\"\nkeep"},
 		{"keep and fileinto INBOX once", "SV-15", `require "fileinto"; keep; fileinto "INBOX"; fileinto "inbox";`, "keep"},
 		{"fileinto twice once", "SV-15", `require "fileinto"; fileinto "a"; fileinto "b"; fileinto "a";`, "fileinto \"a\"\nfileinto \"b\""},
-		{"redirect twice once", "SV-15", `redirect "a@example.org"; redirect "A@example.org";`, `redirect "a@example.org"`},
+		{"redirect twice once", "SV-15", `redirect "a@example.org"; redirect "a@EXAMPLE.org";`, `redirect "a@example.org"`},
+		// RFC 5321 §2.4: only the receiving host may fold a local part's case.
+		{"redirect local parts differing in case", "SV-15", `redirect "a@example.org"; redirect "A@example.org";`,
+			"redirect \"a@example.org\"\nredirect \"A@example.org\""},
 		{"copy into INBOX with implicit keep", "SV-15", `require ["fileinto", "copy"]; fileinto :copy "INBOX";`, `fileinto :copy "INBOX"`},
 		{"redirect limit", "SV-18", `redirect "a@x.example"; redirect "b@x.example"; redirect "c@x.example"; redirect "d@x.example"; redirect "e@x.example";`,
 			"error: 1:97: redirect to e@x.example: more than 4 redirects"},
@@ -130,6 +133,10 @@ not today
 		{"imap4flags :flags", "SV-52", `require ["imap4flags", "fileinto"]; addflag "a"; fileinto :flags "b" "Box"; keep;`,
 			"fileinto \"Box\" flags \"b\"\nkeep flags \"a\""},
 		{"hasflag", "SV-51", `require "imap4flags"; addflag "Junk"; if hasflag :is "junk" { discard; }`, "discard"},
+		// RFC 5232 §3: a flag set is a set; it is written canonically, system
+		// flags spelled as IMAP does and first, keywords in the order first set.
+		{"flags canonical", "SV-51, SV-52", `require "imap4flags"; addflag "$b \\seen"; addflag "a \\DRAFT \\flagged $B";`,
+			`keep flags "\\Flagged" "\\Seen" "\\Draft" "$b" "a"`},
 		{"last flags win", "SV-15", `require ["imap4flags"]; keep :flags "a"; keep :flags "b";`, `keep flags "b"`},
 		// RFC 5228 §2.4.2.4
 		{"encoded-character", "SV-21", `require ["encoded-character"]; if header :is "x-caffeine" "${hex: 32 30}${unicode:0030}" { discard; }`, "discard"},
