@@ -14,6 +14,8 @@
 //   - imap4flags, RFC 5232
 //   - subaddress, RFC 5233 (separator "+")
 //   - relational, RFC 5231
+//   - vacation and vacation-seconds, RFC 5230, RFC 6131 (language side;
+//     the caller keeps the response log and sends the reply)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

@@ -26,6 +26,7 @@ type run struct {
 	cancelKeep bool
 	redirects  []string
 	flags      []string // imap4flags' internal variable
+	vacation   bool     // a vacation command ran (ext_vacation.go)
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name
@@ -162,6 +163,10 @@ func (r *run) result() (*Result, error) {
 		return nil, errors.New("more than one reject or ereject")
 	}
 	if rejects == 1 {
+		// A vacation that chose not to answer still conflicts (SV-33).
+		if r.vacation {
+			return nil, errors.New("reject cannot be combined with vacation")
+		}
 		for _, a := range out {
 			switch a.(type) {
 			case Keep, FileInto, Redirect, Vacation:
