@@ -123,7 +123,13 @@ func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg []byte,
 func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg []byte, env Envelope) (*Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.RunTimeout)
 	defer cancel()
-	res, err := s.Run(ctx, &Input{Message: NewRawMessage(msg), Envelope: env})
+	in := &Input{Message: NewRawMessage(msg), Envelope: env, MailboxExists: func(name string) bool {
+		// A lookup that fails for another reason than absence counts as
+		// absent: the script then takes its no-mailbox branch.
+		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
+		return err == nil
+	}}
+	res, err := s.Run(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@
 //   - relational, RFC 5231
 //   - vacation and vacation-seconds, RFC 5230, RFC 6131 (language side;
 //     the caller keeps the response log and sends the reply)
+//   - mailbox, RFC 5490 §3 (fileinto :create, mailboxexists through
+//     Input.MailboxExists)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

@@ -68,6 +68,11 @@ func (s *Script) Requires() []string { return slices.Clone(s.requires) }
 type Input struct {
 	Message  Message  // the message being delivered
 	Envelope Envelope // MAIL FROM and the RCPT TO that caused this delivery
+
+	// MailboxExists says whether the user has a mailbox of that name (UTF-8,
+	// as the script wrote it) that delivery may store into, for the mailbox
+	// extension's mailboxexists test. nil: only INBOX exists.
+	MailboxExists func(name string) bool
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From

@@ -124,3 +124,35 @@ if header :contains "subject" "invoice" { reject "No invoices here, please."; }`
 		t.Errorf("after discard alice's INBOX has %d messages, want still 1", n)
 	}
 }
+
+// spec: SV-55 — mailboxexists sees the account's mailboxes, and
+// fileinto :create makes the one that is missing.
+func TestSieveMailboxAtDelivery(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	if _, err := e.store.CreateMailbox(context.Background(), e.alice.ID, "Bills"); err != nil {
+		t.Fatal(err)
+	}
+	e.activate(e.alice, `require ["fileinto", "mailbox"];
+if mailboxexists ["Bills", "INBOX"] { fileinto "Bills"; }
+if not mailboxexists "Made" { fileinto :create "Made"; }
+if mailboxexists "Nope" { fileinto "Wrong"; }`)
+	c := e.lmtpClient()
+	c.Mail("sender@example.net", nil)
+	c.Rcpt("alice@example.org", nil)
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("From: sender@example.net\r\nTo: alice@example.org\r\nSubject: s\r\n\r\nbody\r\n"))
+	if _, err := w.CloseWithLMTPResponse(); err != nil {
+		t.Fatalf("delivery: %v", err)
+	}
+	for _, mb := range []string{"Bills", "Made"} {
+		if n := len(e.mailboxFlags(e.alice, mb)); n != 1 {
+			t.Errorf("alice's %s has %d messages, want 1", mb, n)
+		}
+	}
+	if n := len(e.mailboxFlags(e.alice, "INBOX")); n != 0 {
+		t.Errorf("alice's INBOX has %d messages, want 0 (fileinto cancels the implicit keep)", n)
+	}
+}
