@@ -22,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		`if allof(true,false,not true){}`,
 		`require ["relational", "subaddress", "envelope"]; if anyof (address :count "ge" "to" "2", envelope :detail :value "lt" "to" "x", header :value "ne" "a" "b") { stop; }`,
 		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
+		`require ["vacation", "vacation-seconds"]; vacation :seconds 60 :subject "s" :from "a@b.c" :addresses ["x@y.z"] :mime :handle "h" "r";`,
+		`require ["body", "mailbox", "fileinto"]; if body :content ["text", ""] :matches "*x*" { fileinto :create "A"; } elsif mailboxexists "B" { stop; }`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
