@@ -132,7 +132,7 @@ func vacationApplies(r *run, own []string) bool {
 	isOwn := func(addr mailAddr) bool {
 		for _, o := range own {
 			oa := envelopeAddr(o)
-			if oa.ok && addr.ok && strings.EqualFold(oa.local, addr.local) && strings.EqualFold(oa.domain, addr.domain) {
+			if oa.ok && addr.ok && strings.EqualFold(baseLocal(oa.local), baseLocal(addr.local)) && strings.EqualFold(oa.domain, addr.domain) {
 				return true
 			}
 		}
@@ -160,4 +160,11 @@ func neverReply(local string) bool {
 		return true
 	}
 	return strings.HasPrefix(l, "owner-") || strings.HasSuffix(l, "-request")
+}
+
+// baseLocal drops a "+detail" (RFC 5233), so that me+lists@ and me@ are
+// the same user's addresses.
+func baseLocal(local string) string {
+	user, _, _ := strings.Cut(local, "+")
+	return user
 }
