@@ -702,9 +702,9 @@ func TestSTARTTLS(t *testing.T) {
 
 // A client that says nothing for ReadTimeout is told so and disconnected.
 func TestIdleTimeout(t *testing.T) {
-	// One second: the slow DATA below writes every 100 ms, and on a loaded
+	// Two seconds: the slow DATA below writes every 100 ms, and on a loaded
 	// machine a shorter timeout was hit between two of its writes.
-	e := newEnvConfig(t, func(c *Config) { c.ReadTimeout = time.Second })
+	e := newEnvConfig(t, func(c *Config) { c.ReadTimeout = 2 * time.Second })
 	r := greeted(t, e.smtpAddr, "EHLO client.example.net")
 	start := time.Now()
 	r.expect("421 4.4.2 ")
@@ -721,11 +721,11 @@ func TestIdleTimeout(t *testing.T) {
 	r.send("DATA")
 	r.expect("354 ")
 	start = time.Now()
-	for i := 0; i < 15; i++ {
+	for i := 0; i < 25; i++ {
 		r.write("line " + itoa(i) + "\r\n")
 		time.Sleep(100 * time.Millisecond)
 	}
-	if time.Since(start) < time.Second {
+	if time.Since(start) < 2*time.Second {
 		t.Fatal("the DATA did not outlast ReadTimeout")
 	}
 	r.write(".\r\n")
