@@ -19,7 +19,12 @@ type compiler struct {
 	encoded     bool // encoded-character is required
 	// expand, when set, returns a function computing a string argument at
 	// run time, or nil for a string that is constant (see value).
-	expand   func(lit string) func(r *run) string
+	expand func(lit string) func(r *run) string
+	// vars is the variables extension's name table, nil unless required.
+	vars *varTable
+	// at is the position of the command or test being compiled, for
+	// errors found inside its strings (variable references).
+	at       Pos
 	errs     []Error
 	warnings []Error
 }
@@ -79,6 +84,9 @@ func (c *compiler) script(cmds []*Command) *Script {
 	c.buildTables()
 	s.flags = c.required["imap4flags"]
 	s.body = c.block(cmds[i:])
+	if c.vars != nil {
+		s.nvars = len(c.vars.index)
+	}
 	s.warnings = c.warnings
 	return s
 }
@@ -405,6 +413,7 @@ func (a *call) tagStr(tag string) string {
 // mismatch. It returns nil if anything was wrong.
 func (c *compiler) check(sp *spec, p Pos, args []Arg, tests []*Test, list bool) *call {
 	nerr := len(c.errs)
+	c.at = p
 	a := &call{pos: p, name: sp.name, tags: map[string]Arg{}, groups: map[string]string{}}
 	groups := a.groups
 	i := 0
@@ -568,6 +577,7 @@ func (c *compiler) matcher(a *call, keys []value) *matcher {
 		return nil
 	}
 	m := newMatcher(kind, cmp, keys)
+	m.capture = kind == matchMatches && c.vars != nil // variables hook
 	if kind == matchValue || kind == matchCount {
 		tag := a.groups[groupMatch]
 		op := a.tagStr(tag)

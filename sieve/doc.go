@@ -14,6 +14,7 @@
 //   - imap4flags, RFC 5232
 //   - subaddress, RFC 5233 (separator "+")
 //   - relational, RFC 5231
+//   - variables, RFC 5229 (with imap4flags' named flag variables)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing
