@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 		`if allof(true,false,not true){}`,
 		`require ["relational", "subaddress", "envelope"]; if anyof (address :count "ge" "to" "2", envelope :detail :value "lt" "to" "x", header :value "ne" "a" "b") { stop; }`,
 		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
+		`require ["variables", "imap4flags"]; set :upperfirst :lower "a" "${b}x"; if header :matches "from" "*@?*" { addflag "f" "${2}"; } if string :is "${env.x}${1}" "${a}" { setflag "${f}"; }`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -73,8 +74,9 @@ func FuzzMessage(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap", "subaddress", "relational"];
-		if anyof (address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
+	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap", "subaddress", "relational", "variables"];
+		if anyof (allof (header :comparator "i;unicode-casemap" :matches "from" "*?*", string :is "${0}${1}${2}" ""),
+			address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
 			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b",
 			address :detail :matches "to" "?", envelope :user :value "gt" "from" "m",
 			address :count "eq" ["from", "to"] "3", header :comparator "i;unicode-casemap" :value "lt" "from" "b") { discard; }`), Options{})
