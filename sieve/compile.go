@@ -355,15 +355,27 @@ func (c *compiler) value(s string) value {
 }
 
 // val and vals return positional argument i as compiled values.
-func (c *compiler) val(a *call, i int) value { return c.value(a.str(i)) }
+func (c *compiler) val(a *call, i int) value {
+	c.atString(a, i, 0)
+	return c.value(a.str(i))
+}
 
 func (c *compiler) vals(a *call, i int) []value {
 	ss := a.strs(i)
 	out := make([]value, len(ss))
 	for j, s := range ss {
+		c.atString(a, i, j)
 		out[j] = c.value(s)
 	}
 	return out
+}
+
+// atString points c.at at string j of argument i, so that an error in a
+// variable reference names the string rather than its command.
+func (c *compiler) atString(a *call, i, j int) {
+	if i < len(a.args) && j < len(a.args[i].StrPos) {
+		c.at = a.args[i].StrPos[j]
+	}
 }
 
 // getAll evaluates a list of values.

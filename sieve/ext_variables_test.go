@@ -2,6 +2,7 @@ package sieve
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -171,5 +172,21 @@ func TestVariableLimits(t *testing.T) {
 	}
 	if _, err := Compile([]byte(`require "variables"; set "`+name+`a" "x";`), Options{}); err == nil {
 		t.Errorf("name of %d characters compiled", maxVarNameLen+1)
+	}
+}
+
+// An error inside a string points at that string. spec: SV-48, SV-50
+func TestVariableErrorPosition(t *testing.T) {
+	src := "require [\"variables\", \"fileinto\"];\nif true {\n  fileinto \"a${env.x}\";\n  if header :is \"x\" [\"b\", \"${12}\"] {}\n}"
+	_, err := Compile([]byte(src), Options{})
+	var ce *CompileError
+	if !errors.As(err, &ce) || len(ce.Errors) != 2 {
+		t.Fatalf("got %v, want two errors", err)
+	}
+	if e := ce.Errors[0]; e.Line != 3 || e.Column != 12 {
+		t.Errorf("namespace error at %d:%d, want 3:12", e.Line, e.Column)
+	}
+	if e := ce.Errors[1]; e.Line != 4 || e.Column != 27 {
+		t.Errorf("index error at %d:%d, want 4:27", e.Line, e.Column)
 	}
 }
