@@ -240,6 +240,12 @@ func buildSet(c *compiler, a *call) cmdFunc {
 		return nil
 	}
 	val := c.val(a, 1)
+	if val.isConst() && len(val.lit) > maxVarSize {
+		// RFC 5229 §6: too long a value is an error when it can be known
+		// while compiling; only values computed at run time are cut.
+		c.errorf(a.args[1].Pos, "value of %d bytes is longer than a variable holds (%d)", len(val.lit), maxVarSize)
+		return nil
+	}
 	lower, upper := a.has("lower"), a.has("upper")
 	lowerFirst, upperFirst := a.has("lowerfirst"), a.has("upperfirst")
 	quote, length := a.has("quotewildcard"), a.has("length")

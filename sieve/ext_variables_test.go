@@ -142,6 +142,13 @@ func TestVariableLimits(t *testing.T) {
 	if got != want {
 		t.Errorf("long value: got %d bytes, want %d", len(got), len(want))
 	}
+	// A constant value too long is known when compiling, and refused.
+	if _, err := Compile([]byte(`require "variables"; set "a" "`+strings.Repeat("x", maxVarSize+1)+`";`), Options{}); err == nil {
+		t.Errorf("constant value of %d bytes compiled", maxVarSize+1)
+	}
+	if _, err := Compile([]byte(`require "variables"; set "a" "`+strings.Repeat("x", maxVarSize)+`";`), Options{}); err != nil {
+		t.Errorf("constant value of %d bytes: %v", maxVarSize, err)
+	}
 	// Match variables are cut too.
 	s, err := Compile([]byte(`require ["variables", "fileinto"];
 		if header :matches "subject" "*" { fileinto "${1}"; }`), Options{})

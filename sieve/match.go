@@ -185,6 +185,8 @@ func (m *matcher) matchKey(r *run, v, key string) bool {
 		return indexFold(v, key, m.cmp.foldASCII, stop) >= 0
 	case matchMatches:
 		if m.capture && r != nil {
+			// With a comparator that maps values (i;unicode-casemap) the
+			// match variables hold parts of the mapped value.
 			var caps []span
 			if !glob(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop, &caps) {
 				return false
