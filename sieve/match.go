@@ -253,15 +253,7 @@ type span struct{ start, end int }
 func glob(p, s string, fold, runes bool, stop func() bool, caps *[]span) bool {
 	steps := 0
 	wild, starK := 0, -1 // wildcards passed in p; the index of the last star
-	record := func(k int, sp span) {
-		if caps == nil {
-			return
-		}
-		for len(*caps) <= k {
-			*caps = append(*caps, span{})
-		}
-		(*caps)[k] = sp
-	}
+
 	charLen := func(s string) int {
 		if !runes {
 			return 1
@@ -282,13 +274,17 @@ func glob(p, s string, fold, runes bool, stop func() bool, caps *[]span) bool {
 				starP, starS, starK = px+1, sx, wild
 				wild++
 				starW = wild
-				record(starK, span{sx, sx})
+				if caps != nil {
+					setSpan(caps, starK, span{sx, sx})
+				}
 				px++
 				continue
 			case '?':
 				if sx < len(s) {
 					n := charLen(s[sx:])
-					record(wild, span{sx, sx + n})
+					if caps != nil {
+						setSpan(caps, wild, span{sx, sx + n})
+					}
 					wild++
 					px++
 					sx += n
@@ -317,4 +313,11 @@ func glob(p, s string, fold, runes bool, stop func() bool, caps *[]span) bool {
 		return false
 	}
 	return true
+}
+
+func setSpan(caps *[]span, k int, sp span) {
+	for len(*caps) <= k {
+		*caps = append(*caps, span{})
+	}
+	(*caps)[k] = sp
 }
