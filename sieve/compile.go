@@ -19,7 +19,12 @@ type compiler struct {
 	encoded     bool // encoded-character is required
 	// expand, when set, returns a function computing a string argument at
 	// run time, or nil for a string that is constant (see value).
-	expand   func(lit string) func(r *run) string
+	expand func(lit string) func(r *run) string
+	// vars is the variables extension's name table, nil unless required.
+	vars *varTable
+	// at is the position of the command or test being compiled, for
+	// errors found inside its strings (variable references).
+	at       Pos
 	errs     []Error
 	warnings []Error
 }
@@ -79,6 +84,9 @@ func (c *compiler) script(cmds []*Command) *Script {
 	c.buildTables()
 	s.flags = c.required["imap4flags"]
 	s.body = c.block(cmds[i:])
+	if c.vars != nil {
+		s.nvars = len(c.vars.index)
+	}
 	s.warnings = c.warnings
 	return s
 }
@@ -347,15 +355,27 @@ func (c *compiler) value(s string) value {
 }
 
 // val and vals return positional argument i as compiled values.
-func (c *compiler) val(a *call, i int) value { return c.value(a.str(i)) }
+func (c *compiler) val(a *call, i int) value {
+	c.atString(a, i, 0)
+	return c.value(a.str(i))
+}
 
 func (c *compiler) vals(a *call, i int) []value {
 	ss := a.strs(i)
 	out := make([]value, len(ss))
 	for j, s := range ss {
+		c.atString(a, i, j)
 		out[j] = c.value(s)
 	}
 	return out
+}
+
+// atString points c.at at string j of argument i, so that an error in a
+// variable reference names the string rather than its command.
+func (c *compiler) atString(a *call, i, j int) {
+	if i < len(a.args) && j < len(a.args[i].StrPos) {
+		c.at = a.args[i].StrPos[j]
+	}
 }
 
 // getAll evaluates a list of values.
@@ -405,6 +425,7 @@ func (a *call) tagStr(tag string) string {
 // mismatch. It returns nil if anything was wrong.
 func (c *compiler) check(sp *spec, p Pos, args []Arg, tests []*Test, list bool) *call {
 	nerr := len(c.errs)
+	c.at = p
 	a := &call{pos: p, name: sp.name, tags: map[string]Arg{}, groups: map[string]string{}}
 	groups := a.groups
 	i := 0
@@ -568,6 +589,7 @@ func (c *compiler) matcher(a *call, keys []value) *matcher {
 		return nil
 	}
 	m := newMatcher(kind, cmp, keys)
+	m.capture = kind == matchMatches && c.vars != nil // variables hook
 	if kind == matchValue || kind == matchCount {
 		tag := a.groups[groupMatch]
 		op := a.tagStr(tag)

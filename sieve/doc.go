@@ -19,6 +19,7 @@
 //   - mailbox, RFC 5490 §3 (fileinto :create, mailboxexists through
 //     Input.MailboxExists)
 //   - body, RFC 5173 (bounded: at most 10 MiB of body scanned per test)
+//   - variables, RFC 5229 (with imap4flags' named flag variables)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

@@ -45,6 +45,9 @@ func buildBody(c *compiler, a *call) testFunc {
 	if m == nil {
 		return nil
 	}
+	// body :matches sets no match variables (RFC 5173 §5, SV-45): a body
+	// is too large to copy pieces of into variables.
+	m.capture = false
 	raw := a.has("raw")
 	var types []value
 	switch {

@@ -62,11 +62,24 @@ func removeFlags(cur, del []string) []string {
 
 func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call) cmdFunc {
 	return func(c *compiler, a *call) cmdFunc {
-		if a.argSet(0) {
-			c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
-			return nil
-		}
 		flags := c.vals(a, 1)
+		if a.argSet(0) {
+			// A named flag variable (RFC 5232 §3): its value is the flag
+			// list, space-separated.
+			if c.vars == nil {
+				c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
+				return nil
+			}
+			slot, ok := c.varName(a.args[0].Pos, a.str(0))
+			if !ok {
+				return nil
+			}
+			return func(r *run) error {
+				cur := parseFlags([]string{r.variable(slot)})
+				r.setVariable(slot, strings.Join(op(cur, parseFlags(getAll(r, flags))), " "))
+				return nil
+			}
+		}
 		return func(r *run) error {
 			r.flags = op(r.flags, parseFlags(getAll(r, flags)))
 			return nil
@@ -75,20 +88,39 @@ func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call
 }
 
 func buildHasflag(c *compiler, a *call) testFunc {
+	var slots []int
 	if a.argSet(0) {
-		c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
-		return nil
+		if c.vars == nil {
+			c.errorf(a.args[0].Pos, "a flag variable name needs require \"variables\"")
+			return nil
+		}
+		for i, name := range a.strs(0) {
+			slot, ok := c.varName(a.args[0].StrPos[i], name)
+			if !ok {
+				return nil
+			}
+			slots = append(slots, slot)
+		}
 	}
 	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		flags := r.flags
+		if slots != nil {
+			// The flags of the named variables (RFC 5232 §4), as one set.
+			var lists []string
+			for _, s := range slots {
+				lists = append(lists, r.variable(s))
+			}
+			flags = parseFlags(lists)
+		}
 		if m.counting() {
 			// spec: SV-53 — the flag set holds each flag once.
-			return m.matchCount(r, len(r.flags)), nil
+			return m.matchCount(r, len(flags)), nil
 		}
-		for _, f := range r.flags {
+		for _, f := range flags {
 			if m.match(r, f) {
 				return true, nil
 			}

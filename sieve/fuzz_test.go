@@ -24,6 +24,7 @@ func FuzzParse(f *testing.F) {
 		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
 		`require ["vacation", "vacation-seconds"]; vacation :seconds 60 :subject "s" :from "a@b.c" :addresses ["x@y.z"] :mime :handle "h" "r";`,
 		`require ["body", "mailbox", "fileinto"]; if body :content ["text", ""] :matches "*x*" { fileinto :create "A"; } elsif mailboxexists "B" { stop; }`,
+		`require ["variables", "imap4flags"]; set :upperfirst :lower "a" "${b}x"; if header :matches "from" "*@?*" { addflag "f" "${2}"; } if string :is "${env.x}${1}" "${a}" { setflag "${f}"; }`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -75,8 +76,9 @@ func FuzzMessage(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap", "subaddress", "relational"];
-		if anyof (address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
+	s, err := Compile([]byte(`require ["envelope", "comparator-i;unicode-casemap", "subaddress", "relational", "variables"];
+		if anyof (allof (header :comparator "i;unicode-casemap" :matches "from" "*?*", string :is "${0}${1}${2}" ""),
+			address :localpart "from" "a", address :domain :matches "to" "*.?", header :contains "from" "x",
 			header :comparator "i;unicode-casemap" :matches "to" "*x?*", envelope :domain "from" "b",
 			address :detail :matches "to" "?", envelope :user :value "gt" "from" "m",
 			address :count "eq" ["from", "to"] "3", header :comparator "i;unicode-casemap" :value "lt" "from" "b") { discard; }`), Options{})

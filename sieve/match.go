@@ -131,6 +131,8 @@ type matcher struct {
 	keys   []value
 	consts []string             // the keys mapped by the comparator, when all are constant
 	rel    func(order int) bool // :value and :count: the relation
+	// capture: a successful :matches sets the match variables (variables).
+	capture bool
 }
 
 func newMatcher(kind matchKind, cmp *comparator, keys []value) *matcher {
@@ -182,6 +184,16 @@ func (m *matcher) matchKey(r *run, v, key string) bool {
 	case matchContains:
 		return indexFold(v, key, m.cmp.foldASCII, stop) >= 0
 	case matchMatches:
+		if m.capture && r != nil {
+			// With a comparator that maps values (i;unicode-casemap) the
+			// match variables hold parts of the mapped value.
+			var caps []span
+			if !glob(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop, &caps) {
+				return false
+			}
+			r.setMatch(v, caps)
+			return true
+		}
 		return globMatch(key, v, m.cmp.foldASCII, m.cmp.key != nil, stop)
 	case matchValue:
 		if m.cmp.key != nil {
@@ -228,7 +240,20 @@ func indexFold(s, sub string, fold bool, stop func() bool) int {
 // that a run's deadline ends even one huge match (SV-27), which then
 // counts as no match and the run fails before its next command.
 func globMatch(p, s string, fold, runes bool, stop func() bool) bool {
+	return glob(p, s, fold, runes, stop, nil)
+}
+
+// span is the part of the value one wildcard matched.
+type span struct{ start, end int }
+
+// glob is globMatch that, when caps is not nil, records in (*caps)[k]
+// what the k-th wildcard matched, for variables' match variables. Only
+// the last star is ever stretched, so earlier wildcards keep the shortest
+// match that lets the rest succeed (RFC 5229 §3.2, SV-48).
+func glob(p, s string, fold, runes bool, stop func() bool, caps *[]span) bool {
 	steps := 0
+	wild, starK := 0, -1 // wildcards passed in p; the index of the last star
+
 	charLen := func(s string) int {
 		if !runes {
 			return 1
@@ -237,7 +262,7 @@ func globMatch(p, s string, fold, runes bool, stop func() bool) bool {
 		return n
 	}
 	px, sx := 0, 0
-	starP, starS := -1, 0
+	starP, starS, starW := -1, 0, 0
 	for px < len(p) || sx < len(s) {
 		if steps++; steps&0xffff == 0 && stop != nil && stop() {
 			return false
@@ -246,13 +271,23 @@ func globMatch(p, s string, fold, runes bool, stop func() bool) bool {
 			c := p[px]
 			switch c {
 			case '*':
-				starP, starS = px+1, sx
+				starP, starS, starK = px+1, sx, wild
+				wild++
+				starW = wild
+				if caps != nil {
+					setSpan(caps, starK, span{sx, sx})
+				}
 				px++
 				continue
 			case '?':
 				if sx < len(s) {
+					n := charLen(s[sx:])
+					if caps != nil {
+						setSpan(caps, wild, span{sx, sx + n})
+					}
+					wild++
 					px++
-					sx += charLen(s[sx:])
+					sx += n
 					continue
 				}
 			default:
@@ -269,10 +304,20 @@ func globMatch(p, s string, fold, runes bool, stop func() bool) bool {
 		}
 		if starP >= 0 && starS < len(s) {
 			starS += charLen(s[starS:])
-			px, sx = starP, starS
+			px, sx, wild = starP, starS, starW
+			if caps != nil {
+				(*caps)[starK].end = starS
+			}
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+func setSpan(caps *[]span, k int, sp span) {
+	for len(*caps) <= k {
+		*caps = append(*caps, span{})
+	}
+	(*caps)[k] = sp
 }

@@ -27,6 +27,8 @@ type run struct {
 	redirects  []string
 	flags      []string // imap4flags' internal variable
 	vacation   bool     // a vacation command ran (ext_vacation.go)
+	vars       []string // variables, by the index the compiler gave each name
+	matchVars  []string // ${0}..${9} of the last successful :matches
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name

@@ -54,6 +54,7 @@ type Script struct {
 	requires []string
 	body     []cmdFunc
 	flags    bool // imap4flags was required: keeps carry the internal flags
+	nvars    int  // variables: how many names the script uses (run.vars' size)
 	warnings []Error
 }
 

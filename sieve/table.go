@@ -89,7 +89,7 @@ type extension struct {
 func extensions() []*extension {
 	return []*extension{
 		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric, &extUnicodeCasemap,
-		&extCopy, &extReject, &extEreject, &extImap4flags, &extSubaddress, &extRelational,
+		&extCopy, &extReject, &extEreject, &extImap4flags, &extSubaddress, &extRelational, &extVariables,
 		&extVacation, &extVacationSeconds, &extMailbox, &extBody,
 	}
 }
