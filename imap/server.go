@@ -55,7 +55,7 @@ type Server struct {
 	cfg     Config
 	store   *storage.Store
 	log     *slog.Logger
-	limits  *authLimiter
+	limits  *storage.LoginLimiter
 	recent  *recentClaims
 	reads   fetchCounters // store reads made by FETCH
 	started time.Time     // messages saved before it are not \Recent
@@ -72,7 +72,7 @@ type Server struct {
 func NewServer(store *storage.Store, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(), recent: newRecentClaims(), started: time.Now(),
+		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(), recent: newRecentClaims(), started: time.Now(),
 		stop: make(chan struct{}), listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
 	}
 	go s.watchArrivals(store.Subscribe(0, 4096), s.stop)

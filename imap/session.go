@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"net"
-	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -190,7 +188,7 @@ func (c *conn) readLine() (string, error) {
 
 // login checks credentials, slowed and limited per client address.
 func (c *conn) login(user, pass string) error {
-	if wait, ok := c.srv.limits.allow(c.remote); !ok {
+	if wait, ok := c.srv.limits.Allow(c.remote); !ok {
 		return no("UNAVAILABLE", "too many failed logins from your address; try again in %s", wait.Round(time.Second))
 	}
 	a, err := c.srv.store.Authenticate(c.ctx, user, pass)
@@ -200,7 +198,7 @@ func (c *conn) login(user, pass string) error {
 	case err != nil:
 		return err // the store failed: not the client's fault
 	}
-	c.srv.limits.succeeded(c.remote)
+	c.srv.limits.Succeeded(c.remote)
 	c.account = a
 	c.state = stateAuth
 	c.sub = c.srv.store.Subscribe(a.ID, 1024)
@@ -213,7 +211,7 @@ func (c *conn) login(user, pass string) error {
 // loginFailed answers a failed login after a delay that grows with the
 // address's recent failures.
 func (c *conn) loginFailed() error {
-	delay := c.srv.limits.failed(c.remote)
+	delay := c.srv.limits.Failed(c.remote)
 	c.log.Info("imap login failed", "delay", delay)
 	time.Sleep(delay)
 	return no("AUTHENTICATIONFAILED", "invalid credentials")
@@ -401,70 +399,6 @@ func handleIdle(c *conn, cmd *command) error {
 			return net.ErrClosed
 		}
 	}
-}
-
-// authLimiter slows and then stops login attempts from an address that
-// keeps failing, so passwords cannot be guessed at network speed.
-type authLimiter struct {
-	mu    sync.Mutex
-	fails map[netip.Addr]*failures
-	unit  time.Duration // the delay per recent failure
-}
-
-type failures struct {
-	count int
-	last  time.Time
-}
-
-const (
-	maxFailures    = 10               // then the address waits
-	failureWindow  = 15 * time.Minute // after which failures are forgotten
-	maxFailureWait = 5 * time.Second
-)
-
-func newAuthLimiter() *authLimiter {
-	return &authLimiter{fails: map[netip.Addr]*failures{}, unit: 250 * time.Millisecond}
-}
-
-// allow reports whether addr may try a login now, or how long it must wait.
-func (l *authLimiter) allow(addr netip.Addr) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.fails[addr]
-	if f == nil || time.Since(f.last) > failureWindow {
-		return 0, true
-	}
-	if f.count >= maxFailures {
-		return failureWindow - time.Since(f.last), false
-	}
-	return 0, true
-}
-
-// failed records a failure and returns how long to delay the answer.
-func (l *authLimiter) failed(addr netip.Addr) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100000 {
-		for a, f := range l.fails {
-			if time.Since(f.last) > failureWindow {
-				delete(l.fails, a)
-			}
-		}
-	}
-	f := l.fails[addr]
-	if f == nil || time.Since(f.last) > failureWindow {
-		f = &failures{}
-		l.fails[addr] = f
-	}
-	f.count++
-	f.last = time.Now()
-	return min(time.Duration(f.count)*l.unit, maxFailureWait)
-}
-
-func (l *authLimiter) succeeded(addr netip.Addr) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, addr)
 }
 
 // loginServer is the server side of the obsolete but widely used LOGIN SASL

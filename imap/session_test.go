@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"zest/storage"
 )
 
 func TestGreetingAndCapabilities(t *testing.T) {
@@ -54,12 +56,12 @@ func TestLoginFailuresAreSlowedAndLimited(t *testing.T) {
 	}
 	// After the limit the address must wait, even with the right password.
 	addr := netip.MustParseAddr("127.0.0.1")
-	for range maxFailures {
-		e.srv.limits.failed(addr)
+	for range storage.MaxLoginFailures {
+		e.srv.limits.Failed(addr)
 	}
 	r.send(`A3 LOGIN alice@example.org "alice password"`)
 	r.expect("A3 NO [UNAVAILABLE]")
-	e.srv.limits.succeeded(addr)
+	e.srv.limits.Succeeded(addr)
 	r.send(`A4 LOGIN alice@example.org "alice password"`)
 	r.untilTagged("A4 OK")
 }

@@ -102,9 +102,10 @@ type Store struct {
 	headers         *headerCache
 	online          onlineClients // Client-IDs in use by live sessions
 	clientAge       time.Duration
-	maxTombstones   uint32 // per mailbox; the daily cleanup drops older ones
-	sieveMaxScripts int    // per account; 0 means the default
-	sieveMaxSize    int    // bytes; 0 means the default
+	maxTombstones   uint32        // per mailbox; the daily cleanup drops older ones
+	logins          *LoginLimiter // shared by every protocol
+	sieveMaxScripts int           // per account; 0 means the default
+	sieveMaxSize    int           // bytes; 0 means the default
 }
 
 // Stats counts the writer's work since Open.
@@ -170,6 +171,7 @@ func newStore(db kv.DB, o Options) *Store {
 		quit:    make(chan struct{}),
 		space:   &diskSpace{reserve: -1},
 		headers: newHeaderCache(o.HeaderCacheBytes),
+		logins:  NewLoginLimiter(250 * time.Millisecond),
 	}
 	s.clientAge = o.ClientMaxAge
 	s.maxTombstones = o.MaxTombstones

@@ -73,7 +73,7 @@ type Server struct {
 	cfg    Config
 	store  *storage.Store
 	log    *slog.Logger
-	limits *authLimiter
+	limits *storage.LoginLimiter
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -90,7 +90,7 @@ func NewServer(store *storage.Store, cfg Config) *Server {
 		cfg.MaxLiteral = max(int64(size), 64<<10)
 	}
 	return &Server{
-		cfg: cfg, store: store, log: cfg.Logger, limits: newAuthLimiter(250 * time.Millisecond),
+		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(),
 		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
 	}
 }

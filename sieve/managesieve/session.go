@@ -417,7 +417,7 @@ func (d *decoder) readContinuation() (string, error) {
 }
 
 func (c *conn) login(user, pass string) error {
-	if wait, ok := c.srv.limits.allow(c.remote); !ok {
+	if wait, ok := c.srv.limits.Allow(c.remote); !ok {
 		return no("TRYLATER", "too many failed logins from your address; try again in %s", wait.Round(time.Second))
 	}
 	a, err := c.srv.store.Authenticate(c.ctx, user, pass)
@@ -427,7 +427,7 @@ func (c *conn) login(user, pass string) error {
 	case err != nil:
 		return err // the store failed: not the client's fault
 	}
-	c.srv.limits.succeeded(c.remote)
+	c.srv.limits.Succeeded(c.remote)
 	c.account = a
 	c.log = c.log.With("user", a.Address)
 	c.log.Info("managesieve login", "tls", c.tls)
@@ -437,7 +437,7 @@ func (c *conn) login(user, pass string) error {
 // loginFailed answers a failed login after a delay that grows with the
 // address's recent failures.
 func (c *conn) loginFailed() error {
-	delay := c.srv.limits.failed(c.remote)
+	delay := c.srv.limits.Failed(c.remote)
 	c.log.Info("managesieve login failed", "delay", delay)
 	time.Sleep(delay)
 	return no("", "authentication failed")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"zest/storage"
 )
 
 // pipeSession serves one session over an in-memory pipe, whose peer is
@@ -111,7 +113,7 @@ func TestLoginFailuresAreLimited(t *testing.T) {
 	e := newTestEnv(t)
 	r := dialRaw(t, e.addr)
 	r.untilOK()
-	for range maxFailures {
+	for range storage.MaxLoginFailures {
 		r.send(`AUTHENTICATE "PLAIN" "AGFsaWNlQGV4YW1wbGUub3JnAHdyb25n"` + "\r\n")
 		if got := r.line(); got != `NO "authentication failed"` {
 			t.Fatalf("wrong password = %q", got)
@@ -119,6 +121,6 @@ func TestLoginFailuresAreLimited(t *testing.T) {
 	}
 	r.send(`AUTHENTICATE "PLAIN" "` + alicePlain + "\"\r\n")
 	if got := r.line(); !strings.HasPrefix(got, `NO (TRYLATER) "too many failed logins`) {
-		t.Fatalf("after %d failures = %q", maxFailures, got)
+		t.Fatalf("after %d failures = %q", storage.MaxLoginFailures, got)
 	}
 }
