@@ -95,7 +95,7 @@ func (c *conn) continueLiteral(int64) error {
 
 // shutdown asks the session to say BYE: at once when it waits for a command
 // or idles, else after the current command.
-func (c *conn) shutdown() {
+func (c *conn) Shutdown() {
 	c.closing.Store(true)
 	c.wakeOnce.Do(func() { close(c.wake) })
 	if c.waiting.Load() {
@@ -108,7 +108,10 @@ func (c *conn) shutdown() {
 // the server).
 func (c *conn) plaintextOK() bool { return c.tls || c.remote.IsLoopback() }
 
-func (c *conn) serve() {
+// Close ends the session now: the server's shutdown deadline passed.
+func (c *conn) Close() { c.nc.Close() }
+
+func (c *conn) Serve() {
 	defer c.nc.Close()
 	defer c.releaseClient()
 	defer func() {

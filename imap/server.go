@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"zest/imap/serve"
 	"zest/storage"
 )
 
@@ -48,7 +49,7 @@ func (c Config) withDefaults() Config {
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
-var ErrServerClosed = errors.New("imap: server closed")
+var ErrServerClosed = serve.ErrServerClosed
 
 // Server serves IMAP from a store.
 type Server struct {
@@ -61,11 +62,8 @@ type Server struct {
 	started time.Time     // messages saved before it are not \Recent
 	stop    chan struct{} // closed by Shutdown: ends watchArrivals
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	closing   bool
-	wg        sync.WaitGroup
+	stopOnce sync.Once
+	sessions serve.Group
 }
 
 // NewServer returns a server for store; nothing listens until Serve.
@@ -73,7 +71,7 @@ func NewServer(store *storage.Store, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
 		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(), recent: newRecentClaims(), started: time.Now(),
-		stop: make(chan struct{}), listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
+		stop: make(chan struct{}),
 	}
 	go s.watchArrivals(store.Subscribe(0, 4096), s.stop)
 	return s
@@ -92,91 +90,13 @@ func (s *Server) ServeTLS(l net.Listener) error {
 }
 
 func (s *Server) serve(l net.Listener, implicitTLS bool) error {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		l.Close()
-		return ErrServerClosed
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			s.mu.Lock()
-			closing := s.closing
-			s.mu.Unlock()
-			if closing {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		c := newConn(s, nc, implicitTLS)
-		s.mu.Lock()
-		if s.closing {
-			s.mu.Unlock()
-			nc.Close()
-			continue
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			c.serve()
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-		}()
-	}
+	return s.sessions.Serve(l, func(nc net.Conn) serve.Session { return newConn(s, nc, implicitTLS) })
 }
 
 // Shutdown stops accepting, tells every client BYE at the next point the
 // protocol allows (at once for idle or IDLE-ing clients), and waits for the
 // sessions to end until ctx does, then closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	s.closing = true
-	close(s.stop)
-	for l := range s.listeners {
-		l.Close()
-	}
-	for c := range s.conns {
-		c.shutdown()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.nc.Close()
-		}
-		s.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
+	s.stopOnce.Do(func() { close(s.stop) })
+	return s.sessions.Shutdown(ctx)
 }

@@ -52,7 +52,7 @@ func FuzzSession(f *testing.F) {
 		e.srv.limits.Succeeded(loopback)
 		fc := &fuzzConn{in: bytes.NewReader(input)}
 		c := newConn(e.srv, fc)
-		c.serve()
+		c.Serve()
 		if err := wellFormed(fc.out.Bytes()); err != nil {
 			t.Fatalf("input %q: %v\noutput:\n%s", input, err, fc.out.Bytes())
 		}

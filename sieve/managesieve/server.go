@@ -6,12 +6,11 @@ package managesieve
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
+	"zest/imap/serve"
 	"zest/storage"
 )
 
@@ -66,7 +65,7 @@ func (c Config) withDefaults() Config {
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
-var ErrServerClosed = errors.New("managesieve: server closed")
+var ErrServerClosed = serve.ErrServerClosed
 
 // Server serves ManageSieve from a store.
 type Server struct {
@@ -75,11 +74,7 @@ type Server struct {
 	log    *slog.Logger
 	limits *storage.LoginLimiter
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	closing   bool
-	wg        sync.WaitGroup
+	sessions serve.Group
 }
 
 // NewServer returns a server for store; nothing listens until Serve.
@@ -91,97 +86,16 @@ func NewServer(store *storage.Store, cfg Config) *Server {
 	}
 	return &Server{
 		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(),
-		listeners: map[net.Listener]struct{}{}, conns: map[*conn]struct{}{},
 	}
 }
 
 // Serve accepts connections on l until Shutdown; it always returns an
 // error, ErrServerClosed after Shutdown.
 func (s *Server) Serve(l net.Listener) error {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		l.Close()
-		return ErrServerClosed
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			s.mu.Lock()
-			closing := s.closing
-			s.mu.Unlock()
-			if closing {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		c := newConn(s, nc)
-		s.mu.Lock()
-		if s.closing {
-			s.mu.Unlock()
-			nc.Close()
-			continue
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			c.serve()
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-		}()
-	}
+	return s.sessions.Serve(l, func(nc net.Conn) serve.Session { return newConn(s, nc) })
 }
 
 // Shutdown stops accepting, says BYE to idle clients at once and to busy
 // ones after their current command, and waits for the sessions to end
 // until ctx does, then closes what is left.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	s.closing = true
-	for l := range s.listeners {
-		l.Close()
-	}
-	for c := range s.conns {
-		c.shutdown()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.raw.Close()
-		}
-		s.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.sessions.Shutdown(ctx) }

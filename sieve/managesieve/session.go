@@ -63,7 +63,7 @@ func (c *conn) setStreams(rw io.ReadWriter) {
 
 // shutdown asks the session to say BYE: at once when it waits for a
 // command, else after the current one.
-func (c *conn) shutdown() {
+func (c *conn) Shutdown() {
 	c.closing.Store(true)
 	if c.waiting.Load() {
 		c.raw.SetReadDeadline(time.Now())
@@ -93,7 +93,10 @@ type connError struct{ err error }
 func (e *connError) Error() string { return e.err.Error() }
 func (e *connError) Unwrap() error { return e.err }
 
-func (c *conn) serve() {
+// Close ends the session now: the server's shutdown deadline passed.
+func (c *conn) Close() { c.raw.Close() }
+
+func (c *conn) Serve() {
 	defer func() { c.nc.Close() }()
 	defer func() {
 		if r := recover(); r != nil {

@@ -23,7 +23,7 @@ func pipeSession(t *testing.T, e *testEnv) *rawConn {
 	c := newConn(e.srv, server)
 	done := make(chan struct{})
 	go func() {
-		c.serve()
+		c.Serve()
 		close(done)
 	}()
 	t.Cleanup(func() {
