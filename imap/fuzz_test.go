@@ -44,10 +44,10 @@ func FuzzSession(f *testing.F) {
 	e.deliver("", message(1), message(2), message(3))
 	// Inputs with failing logins would otherwise slow and then lock out
 	// the fuzzer's address; the limiter has tests of its own.
-	e.srv.limits.SetDelayUnit(0)
+	e.store.LoginLimiter().SetDelayUnit(0)
 	loopback := netip.MustParseAddr("127.0.0.1")
 	f.Fuzz(func(t *testing.T, state uint8, input []byte) {
-		e.srv.limits.Succeeded(loopback)
+		e.store.LoginLimiter().Succeeded(loopback)
 		nc, err := net.Dial("tcp", e.addr)
 		if err != nil {
 			t.Fatal(err)

@@ -56,7 +56,6 @@ type Server struct {
 	cfg     Config
 	store   *storage.Store
 	log     *slog.Logger
-	limits  *storage.LoginLimiter
 	recent  *recentClaims
 	reads   fetchCounters // store reads made by FETCH
 	started time.Time     // messages saved before it are not \Recent
@@ -70,7 +69,7 @@ type Server struct {
 func NewServer(store *storage.Store, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(), recent: newRecentClaims(), started: time.Now(),
+		cfg: cfg, store: store, log: cfg.Logger, recent: newRecentClaims(), started: time.Now(),
 		stop: make(chan struct{}),
 	}
 	go s.watchArrivals(store.Subscribe(0, 4096), s.stop)

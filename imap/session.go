@@ -144,6 +144,7 @@ func handleAuthenticate(c *conn, cmd *command) error {
 	for {
 		challenge, done, err := srv.Next(response)
 		if err != nil {
+			c.srv.store.LoginRefused(c.ctx, c.remote)
 			return c.loginFailed()
 		}
 		if done {
@@ -186,19 +187,19 @@ func (c *conn) readLine() (string, error) {
 	}
 }
 
-// login checks credentials, slowed and limited per client address.
+// login checks credentials under the store's login limiter, which slows
+// and then stops an address that keeps failing.
 func (c *conn) login(user, pass string) error {
-	if wait, ok := c.srv.limits.Allow(c.remote); !ok {
-		return no("UNAVAILABLE", "too many failed logins from your address; try again in %s", wait.Round(time.Second))
-	}
-	a, err := c.srv.store.Authenticate(c.ctx, user, pass)
+	a, err := c.srv.store.Login(c.ctx, c.remote, user, pass)
+	var blocked *storage.LoginBlockedError
 	switch {
+	case errors.As(err, &blocked):
+		return no("UNAVAILABLE", "%s", blocked.Error())
 	case errors.Is(err, storage.ErrBadCredentials), errors.Is(err, storage.ErrAccountDisabled):
 		return c.loginFailed()
 	case err != nil:
 		return err // the store failed: not the client's fault
 	}
-	c.srv.limits.Succeeded(c.remote)
 	c.account = a
 	c.state = stateAuth
 	c.sub = c.srv.store.Subscribe(a.ID, 1024)
@@ -208,12 +209,9 @@ func (c *conn) login(user, pass string) error {
 	return nil
 }
 
-// loginFailed answers a failed login after a delay that grows with the
-// address's recent failures.
+// loginFailed answers a failed login (the store already paused it).
 func (c *conn) loginFailed() error {
-	delay := c.srv.limits.Failed(c.remote)
-	c.log.Info("imap login failed", "delay", delay)
-	time.Sleep(delay)
+	c.log.Info("imap login failed")
 	return no("AUTHENTICATIONFAILED", "invalid credentials")
 }
 

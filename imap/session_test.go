@@ -57,11 +57,11 @@ func TestLoginFailuresAreSlowedAndLimited(t *testing.T) {
 	// After the limit the address must wait, even with the right password.
 	addr := netip.MustParseAddr("127.0.0.1")
 	for range storage.MaxLoginFailures {
-		e.srv.limits.Failed(addr)
+		e.store.LoginLimiter().Failed(addr)
 	}
 	r.send(`A3 LOGIN alice@example.org "alice password"`)
 	r.expect("A3 NO [UNAVAILABLE]")
-	e.srv.limits.Succeeded(addr)
+	e.store.LoginLimiter().Succeeded(addr)
 	r.send(`A4 LOGIN alice@example.org "alice password"`)
 	r.untilTagged("A4 OK")
 }

@@ -1,6 +1,9 @@
 package storage
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"time"
@@ -88,3 +91,44 @@ func (l *LoginLimiter) Succeeded(addr netip.Addr) {
 
 // LoginLimiter returns the store's limiter, shared by every protocol.
 func (s *Store) LoginLimiter() *LoginLimiter { return s.logins }
+
+// LoginBlockedError refuses a login from an address with too many recent
+// failures, whatever the password.
+type LoginBlockedError struct{ Wait time.Duration }
+
+func (e *LoginBlockedError) Error() string {
+	return fmt.Sprintf("too many failed logins from this address; try again in %s", e.Wait.Round(time.Second))
+}
+
+// Login is Authenticate for a client at remote, under the login limiter
+// every protocol shares: a *LoginBlockedError while the address must wait,
+// and, after a failure (ErrBadCredentials or ErrAccountDisabled), a pause
+// that grows with the address's recent failures, so passwords cannot be
+// guessed at network speed.
+func (s *Store) Login(ctx context.Context, remote netip.Addr, username, password string) (*Account, error) {
+	if wait, ok := s.logins.Allow(remote); !ok {
+		return nil, &LoginBlockedError{Wait: wait}
+	}
+	a, err := s.Authenticate(ctx, username, password)
+	switch {
+	case errors.Is(err, ErrBadCredentials), errors.Is(err, ErrAccountDisabled):
+		s.LoginRefused(ctx, remote)
+		return nil, err
+	case err != nil:
+		return nil, err // the store failed: not the client's fault
+	}
+	s.logins.Succeeded(remote)
+	return a, nil
+}
+
+// LoginRefused counts a failed login from remote that never reached the
+// password check (a malformed SASL exchange) and pauses like Login does
+// after a wrong password.
+func (s *Store) LoginRefused(ctx context.Context, remote netip.Addr) {
+	t := time.NewTimer(s.logins.Failed(remote))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -46,10 +46,10 @@ func FuzzSession(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	e := newTestEnv(f)
-	e.srv.limits.SetDelayUnit(0)
+	e.store.LoginLimiter().SetDelayUnit(0)
 	loopback := netip.MustParseAddr("127.0.0.1")
 	f.Fuzz(func(t *testing.T, input []byte) {
-		e.srv.limits.Succeeded(loopback)
+		e.store.LoginLimiter().Succeeded(loopback)
 		fc := &fuzzConn{in: bytes.NewReader(input)}
 		c := newConn(e.srv, fc)
 		c.Serve()

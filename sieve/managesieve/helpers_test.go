@@ -106,7 +106,7 @@ func newTestEnv(t testing.TB, options ...func(*Config)) *testEnv {
 		o(&cfg)
 	}
 	e.srv = NewServer(e.store, cfg)
-	e.srv.limits.SetDelayUnit(time.Millisecond)
+	e.store.LoginLimiter().SetDelayUnit(time.Millisecond)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -69,10 +69,9 @@ var ErrServerClosed = serve.ErrServerClosed
 
 // Server serves ManageSieve from a store.
 type Server struct {
-	cfg    Config
-	store  *storage.Store
-	log    *slog.Logger
-	limits *storage.LoginLimiter
+	cfg   Config
+	store *storage.Store
+	log   *slog.Logger
 
 	sessions serve.Group
 }
@@ -85,7 +84,7 @@ func NewServer(store *storage.Store, cfg Config) *Server {
 		cfg.MaxLiteral = max(int64(size), 64<<10)
 	}
 	return &Server{
-		cfg: cfg, store: store, log: cfg.Logger, limits: store.LoginLimiter(),
+		cfg: cfg, store: store, log: cfg.Logger,
 	}
 }
 

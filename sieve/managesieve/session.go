@@ -371,6 +371,7 @@ func handleAuthenticate(c *conn, args []arg) error {
 	for {
 		challenge, done, err := srv.Next(response)
 		if err != nil {
+			c.srv.store.LoginRefused(c.ctx, c.remote)
 			return c.loginFailed()
 		}
 		if done {
@@ -420,29 +421,25 @@ func (d *decoder) readContinuation() (string, error) {
 }
 
 func (c *conn) login(user, pass string) error {
-	if wait, ok := c.srv.limits.Allow(c.remote); !ok {
-		return no("TRYLATER", "too many failed logins from your address; try again in %s", wait.Round(time.Second))
-	}
-	a, err := c.srv.store.Authenticate(c.ctx, user, pass)
+	a, err := c.srv.store.Login(c.ctx, c.remote, user, pass)
+	var blocked *storage.LoginBlockedError
 	switch {
+	case errors.As(err, &blocked):
+		return no("TRYLATER", "%s", blocked.Error())
 	case errors.Is(err, storage.ErrBadCredentials), errors.Is(err, storage.ErrAccountDisabled):
 		return c.loginFailed()
 	case err != nil:
 		return err // the store failed: not the client's fault
 	}
-	c.srv.limits.Succeeded(c.remote)
 	c.account = a
 	c.log = c.log.With("user", a.Address)
 	c.log.Info("managesieve login", "tls", c.tls)
 	return nil
 }
 
-// loginFailed answers a failed login after a delay that grows with the
-// address's recent failures.
+// loginFailed answers a failed login (the store already paused it).
 func (c *conn) loginFailed() error {
-	delay := c.srv.limits.Failed(c.remote)
-	c.log.Info("managesieve login failed", "delay", delay)
-	time.Sleep(delay)
+	c.log.Info("managesieve login failed")
 	return no("", "authentication failed")
 }
 
