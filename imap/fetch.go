@@ -533,7 +533,7 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 		// "*" reaches every UID the mailbox ever had: expunged UIDs above
 		// the highest one left are exactly what a resynchronising client
 		// asks for.
-		vanished := vanishedIn(sel, boundUIDSet(set, ch.UIDNext), req.changedSince, ch)
+		vanished := vanishedIn(sel, boundUIDSet(set, max(ch.UIDNext, 2)-1), req.changedSince, ch)
 		if len(vanished) > 0 {
 			c.enc.Raw("* VANISHED (EARLIER) ").Raw(rangesString(vanished)).CRLF()
 		}
@@ -554,11 +554,12 @@ func (c *conn) changedSince(pos []int, req *fetchRequest) ([]int, error) {
 	return out, nil
 }
 
-// boundUIDSet returns set with "*" read as the highest UID the mailbox
-// ever had and every range ascending.
-func boundUIDSet(set imap.UIDSet, uidNext storage.UID) imap.UIDSet {
+// boundUIDSet returns a client's UID set with "*" read as star and every
+// range ascending (RFC 3501 §6.4.8, RFC 9051 §9: "n:*" with n above star
+// is "star:n").
+func boundUIDSet(set imap.UIDSet, star storage.UID) imap.UIDSet {
 	out := make(imap.UIDSet, 0, len(set))
-	top := imap.UID(max(uidNext, 2) - 1)
+	top := imap.UID(star)
 	for _, r := range set {
 		lo, hi := r.Start, r.Stop
 		if lo == 0 {

@@ -423,17 +423,8 @@ func (v *view) resolve(set imap.NumSet, uid bool) ([]int, error) {
 	if n > 0 {
 		last = v.uids[n-1]
 	}
-	for _, r := range uids {
+	for _, r := range boundUIDSet(uids, last) {
 		start, stop := storage.UID(r.Start), storage.UID(r.Stop)
-		if start == 0 {
-			start = last
-		}
-		if stop == 0 {
-			stop = last
-		}
-		if start > stop {
-			start, stop = stop, start
-		}
 		lo, _ := slices.BinarySearch(v.uids, start)
 		for i := lo; i < n && v.uids[i] <= stop; i++ {
 			add(i)
