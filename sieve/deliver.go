@@ -96,10 +96,11 @@ func (d *Deliverer) script(ctx context.Context, a storage.AccountID) (*Script, e
 	return s, err
 }
 
-// Decide runs account a's active script on msg (the whole raw message)
-// and says where it goes. It never fails: a script that cannot decide
+// Decide runs account a's active script on msg and says where it goes.
+// A delivery to several accounts builds msg once (NewRawMessage) and
+// passes it to each. Decide never fails: a script that cannot decide
 // leaves the message in INBOX, with the reason in Decision.Err.
-func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg []byte, env Envelope) *Decision {
+func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg Message, env Envelope) *Decision {
 	inbox := &Decision{Targets: []storage.Target{{Account: a, Mailbox: "INBOX"}}}
 	s, err := d.script(ctx, a)
 	if err == nil && s == nil {
@@ -120,10 +121,10 @@ func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg []byte,
 	return inbox
 }
 
-func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg []byte, env Envelope) (*Decision, error) {
+func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg Message, env Envelope) (*Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.RunTimeout)
 	defer cancel()
-	in := &Input{Message: NewRawMessage(msg), Envelope: env, MailboxExists: func(name string) bool {
+	in := &Input{Message: msg, Envelope: env, MailboxExists: func(name string) bool {
 		// A lookup that fails for another reason than absence counts as
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))

@@ -98,6 +98,7 @@ next:
 // result for each target, for the log.
 func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.Stored) {
 	var targets []storage.Target
+	var parsed sieve.Message // the header fields, indexed once for every account's script
 	decided := make(map[storage.AccountID]error) // reject or nil, for accounts not stored
 	seen := make(map[storage.AccountID]bool)
 	for _, r := range d.rcpts {
@@ -110,7 +111,10 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 				targets = append(targets, storage.Target{Account: to.Account.ID})
 				continue
 			}
-			dec := d.filter.Decide(ctx, to.Account.ID, msg, sieve.Envelope{From: d.from, To: r.address})
+			if parsed == nil {
+				parsed = sieve.NewRawMessage(msg)
+			}
+			dec := d.filter.Decide(ctx, to.Account.ID, parsed, sieve.Envelope{From: d.from, To: r.address})
 			d.logDecision(to.Account, dec)
 			switch {
 			case dec.Reject != nil:

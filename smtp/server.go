@@ -70,7 +70,7 @@ type Config struct {
 // DepositFilter decides, for one account, what becomes of a delivered
 // message. *sieve.Deliverer is one.
 type DepositFilter interface {
-	Decide(ctx context.Context, a storage.AccountID, msg []byte, env sieve.Envelope) *sieve.Decision
+	Decide(ctx context.Context, a storage.AccountID, msg sieve.Message, env sieve.Envelope) *sieve.Decision
 }
 
 func (c Config) withDefaults() Config {
