@@ -253,7 +253,7 @@ func TestRunConcurrent(t *testing.T) {
 	}
 }
 
-type panickyMessage struct{ *testMessage }
+type panickyMessage struct{ Message }
 
 func (panickyMessage) Header(string) []string { panic("broken store") }
 
