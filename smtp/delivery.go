@@ -98,7 +98,7 @@ next:
 // result for each target, for the log.
 func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.Stored) {
 	var targets []storage.Target
-	var parsed sieve.Message // the header fields, indexed once for every account's script
+	var parsed sieve.Message                     // the header fields, indexed once for every account's script
 	decided := make(map[storage.AccountID]error) // reject or nil, for accounts not stored
 	seen := make(map[storage.AccountID]bool)
 	for _, r := range d.rcpts {
