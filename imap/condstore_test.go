@@ -264,7 +264,7 @@ func TestCondstoreEnablingCommands(t *testing.T) {
 			if !strings.HasPrefix(tagged, "X OK") {
 				t.Fatalf("%s: %s", tc.cmd, tagged)
 			}
-			code := fmt.Sprintf("* OK [HIGHESTMODSEQ %d] highest mod-sequence", highest)
+			code := fmt.Sprintf("* OK [HIGHESTMODSEQ %d] highest", highest)
 			if n := slices.Index(lines, code); tc.selects {
 				if n < 0 {
 					t.Errorf("no HIGHESTMODSEQ: %q", lines)

@@ -208,7 +208,7 @@ func TestHighestModSeqBelowHeldBackExpunge(t *testing.T) {
 	r.do("S SELECT INBOX")
 	held := e.mailbox("INBOX").HighestModSeq
 	e.expungeUIDs("INBOX", 6)
-	code := fmt.Sprintf("* OK [HIGHESTMODSEQ %d] highest mod-sequence", held)
+	code := fmt.Sprintf("* OK [HIGHESTMODSEQ %d] highest", held)
 	for _, cmd := range []string{
 		"A FETCH 1:* (MODSEQ)",
 		"B FETCH 2 (BODY[HEADER.FIELDS (Subject)])",

@@ -285,7 +285,7 @@ func handleSelect(c *conn, cmd *command) error {
 		// RFC 9051 dropped \Recent and the UNSEEN code; IMAP4rev1 needs them.
 		c.enc.Raw("* ").Number(uint32(len(v.recent))).Raw(" RECENT").CRLF()
 		if i := v.index(op.FirstUnseen); op.FirstUnseen != 0 && i >= 0 {
-			c.enc.Raw("* OK [UNSEEN ").Number(uint32(i + 1)).Raw("] first unseen message").CRLF()
+			c.enc.Raw("* OK [UNSEEN ").Number(uint32(i + 1)).Raw("] first unseen").CRLF()
 		}
 	}
 	if c.enabled["IMAP4rev2"] {
@@ -293,11 +293,11 @@ func handleSelect(c *conn, cmd *command) error {
 		c.enc.Raw("* LIST () \"/\" ").Mailbox(box.Name).CRLF()
 	}
 	c.enc.Raw("* OK [UIDVALIDITY ").Number(box.UIDValidity).Raw("] UIDs valid").CRLF()
-	c.enc.Raw("* OK [UIDNEXT ").Number(uint32(box.UIDNext)).Raw("] predicted next UID").CRLF()
+	c.enc.Raw("* OK [UIDNEXT ").Number(uint32(box.UIDNext)).Raw("] next UID").CRLF()
 	// Sent on every SELECT, even before CONDSTORE is enabled (QR-11).
-	c.enc.Raw("* OK [HIGHESTMODSEQ ").Number64(box.HighestModSeq).Raw("] highest mod-sequence").CRLF()
+	c.enc.Raw("* OK [HIGHESTMODSEQ ").Number64(box.HighestModSeq).Raw("] highest").CRLF()
 	// The store never lowers UIDNEXT or reuses a UID (MONOINCUID draft §2.1).
-	c.enc.Raw("* OK [MONOINCUID] UIDs only ever increase").CRLF()
+	c.enc.Raw("* OK [MONOINCUID] UIDs grow").CRLF()
 	c.sel = v
 	c.state = stateSelected
 	if op.Changes != nil {

@@ -309,7 +309,7 @@ func (v *view) highestModSeq() uint64 {
 }
 
 func (v *view) writeHighestModSeq(enc *wire.Encoder) {
-	enc.Raw("* OK [HIGHESTMODSEQ ").Number64(v.highestModSeq()).Raw("] highest mod-sequence").CRLF()
+	enc.Raw("* OK [HIGHESTMODSEQ ").Number64(v.highestModSeq()).Raw("] highest").CRLF()
 }
 
 // sent records that this session reported m's flags itself (its STORE, or
