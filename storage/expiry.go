@@ -29,6 +29,9 @@ func (s *Store) collectExpired(now time.Time) {
 	if _, err := s.collectVacationLog(ctx); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("collect vacation log", "err", err)
 	}
+	if err := s.collectNotifyCounts(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect notification counts", "err", err)
+	}
 	if err := s.boundTombstones(ctx, s.maxTombstones); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("bound expunge tombstones", "err", err)
 	}

@@ -36,6 +36,8 @@ import (
 //	'E'                                        the administrator's Sieve script
 //	'e' account                                the last failure of the account's Sieve script
 //	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
+//	'Q' id                                     outbound queue: envelope and blob of a message zest sends
+//	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -64,6 +66,8 @@ const (
 	tSieveAdmin  = 'E'
 	tSieveError  = 'e'
 	tVacation    = 'W'
+	tOutbound    = 'Q'
+	tNotifyRate  = 'n'
 )
 
 func key(table byte, size int) []byte {
