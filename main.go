@@ -302,13 +302,15 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	}
 	defer ctl.Close()
 
+	filter := sieve.NewDeliverer(st, log)
+	filter.Host = cfg.Hostname
 	srv := smtp.NewServer(st, smtp.Config{
 		Hostname:        cfg.Hostname,
 		TLS:             tlsConfig,
 		MaxMessageBytes: cfg.Limits.MaxMessageSize,
 		MaxRecipients:   cfg.Limits.MaxRecipients,
 		Logger:          log,
-		Filter:          sieve.NewDeliverer(st, log),
+		Filter:          filter,
 	})
 	imapSrv := imap.NewServer(st, imap.Config{
 		Hostname:   cfg.Hostname,

@@ -48,6 +48,10 @@ type Vacation struct {
 	Seconds   int // with vacation-seconds, else 0
 	Mime      bool
 	Handle    string
+	// Identity names the reply in the response log (SV-37): the :handle,
+	// or else the subject, from, reason and :mime as the script wrote
+	// them, before variables were expanded. String leaves it out.
+	Identity string
 }
 
 // Notify sends a notification (RFC 5435).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,11 +29,15 @@ type Decision struct {
 	Targets []storage.Target
 	// Reject is set when the script rejected the message (RFC 5429).
 	Reject *Reject
-	// Redirects, Vacation and Notify are outbound work. Until zest sends
-	// mail, delivery records and logs them.
+	// Redirects, Vacation and Notify are the outbound work the scripts
+	// asked for, for the log; Vacation is set only when a reply is due.
 	Redirects []Redirect
 	Vacation  *Vacation
 	Notify    []Notify
+	// Outbound are the messages to queue once the message is delivered
+	// (or deliberately not stored): the redirected copies and the
+	// vacation reply, ready to send.
+	Outbound []storage.Outgoing
 	// Err is the script's failure; Targets then holds INBOX alone.
 	Err error
 }
@@ -45,9 +50,12 @@ type Deliverer struct {
 	opts  Options
 	// RunTimeout bounds one run (SV-27).
 	RunTimeout time.Duration
+	// Host names this server in the Message-IDs of the replies it writes.
+	Host string
 
 	mu    sync.Mutex
 	cache map[storage.AccountID]compiled
+	admin compiled // the administrator's script as last compiled
 }
 
 // compiled is an account's active script as last compiled.
@@ -96,19 +104,46 @@ func (d *Deliverer) script(ctx context.Context, a storage.AccountID) (*Script, e
 	return s, err
 }
 
-// Decide runs account a's active script on msg and says where it goes.
+// adminScript returns the administrator's script, compiled, or nil.
+func (d *Deliverer) adminScript(ctx context.Context) (*Script, error) {
+	sc, err := d.store.AdminScript(ctx)
+	if err != nil || sc == nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	c := d.admin
+	d.mu.Unlock()
+	if c.updated.Equal(sc.Updated) && (c.script != nil || c.err != nil) {
+		return c.script, c.err
+	}
+	s, err := Compile(sc.Content, d.opts)
+	if err != nil {
+		err = fmt.Errorf("the administrator's script does not compile: %w", err)
+	}
+	d.mu.Lock()
+	d.admin = compiled{updated: sc.Updated, script: s, err: err}
+	d.mu.Unlock()
+	return s, err
+}
+
+// Decide runs the administrator's script (the administrative filter, AF)
+// and then account a's active script on msg, and says where it goes.
 // A delivery to several accounts builds msg once (NewRawMessage) and
 // passes it to each. Decide never fails: a script that cannot decide
 // leaves the message in INBOX, with the reason in Decision.Err.
 func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg Message, env Envelope) *Decision {
 	inbox := &Decision{Targets: []storage.Target{{Account: a, Mailbox: "INBOX"}}}
-	s, err := d.script(ctx, a)
-	if err == nil && s == nil {
+	admin, err := d.adminScript(ctx)
+	var user *Script
+	if err == nil {
+		user, err = d.script(ctx, a)
+	}
+	if err == nil && admin == nil && user == nil {
 		return inbox // no script: the implicit keep
 	}
 	if err == nil {
 		var dec *Decision
-		dec, err = d.run(ctx, a, s, msg, env)
+		dec, err = d.run(ctx, a, admin, user, msg, env)
 		if err == nil {
 			return dec
 		}
@@ -121,24 +156,79 @@ func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg Message
 	return inbox
 }
 
-func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg Message, env Envelope) (*Decision, error) {
+// run runs the administrator's script and then the user's (either may be
+// nil) and turns their actions into a Decision. The scripts run one after
+// the other as the multiple-script model of Pigeonhole and the Sieve
+// multiscript draft have it: each its own run, the actions added up, and
+// the implicit keep only if neither script cancelled it. A reject by the
+// administrator's script is final: the user's script does not run.
+func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *Script, msg Message, env Envelope) (*Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.RunTimeout)
 	defer cancel()
+	acct, err := d.store.Account(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	in := &Input{Message: msg, Envelope: env, MailboxExists: func(name string) bool {
 		// A lookup that fails for another reason than absence counts as
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
 		return err == nil
 	}}
-	res, err := s.Run(ctx, in)
-	if err != nil {
-		return nil, err
+	if requires(admin, "vacation") || requires(user, "vacation") {
+		if in.UserAddresses, err = d.ownAddresses(ctx, acct); err != nil {
+			return nil, err
+		}
+	}
+	var actions []Action
+	if admin != nil {
+		res, err := admin.Run(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("the administrator's script: %w", err)
+		}
+		actions = res.Actions
+		if user != nil && res.keepAppended {
+			actions = actions[:len(actions)-1] // the user's script decides about it
+		}
+		if slices.ContainsFunc(actions, func(x Action) bool { _, ok := x.(Reject); return ok }) {
+			user = nil
+		}
+		if user != nil {
+			res2, err := user.Run(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			more := res2.Actions
+			if !res.ImplicitKeep && res2.keepAppended {
+				more = more[:len(more)-1] // the administrator's script cancelled it
+			}
+			actions = append(actions, more...)
+			if err := checkCombined(actions); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		res, err := user.Run(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		actions = res.Actions
 	}
 	dec := &Decision{}
-	for _, act := range res.Actions {
+	stored := map[string]int{} // mailbox -> index in dec.Targets (SV-15 across scripts)
+	target := func(t storage.Target) {
+		if i, ok := stored[t.Mailbox]; ok {
+			dec.Targets[i].Flags = t.Flags
+			dec.Targets[i].Create = dec.Targets[i].Create || t.Create
+			return
+		}
+		stored[t.Mailbox] = len(dec.Targets)
+		dec.Targets = append(dec.Targets, t)
+	}
+	for _, act := range actions {
 		switch act := act.(type) {
 		case Keep:
-			dec.Targets = append(dec.Targets, storage.Target{Account: a, Mailbox: "INBOX", Flags: act.Flags})
+			target(storage.Target{Account: a, Mailbox: "INBOX", Flags: act.Flags})
 		case FileInto:
 			name := storage.CanonicalMailboxName(act.Mailbox)
 			if !act.Create {
@@ -150,9 +240,15 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 					return nil, err
 				}
 			}
-			dec.Targets = append(dec.Targets, storage.Target{Account: a, Mailbox: name, Flags: act.Flags, Create: act.Create})
+			target(storage.Target{Account: a, Mailbox: name, Flags: act.Flags, Create: act.Create})
 		case Redirect:
+			out, err := redirected(msg, env, act.Address)
+			if err != nil {
+				return nil, err
+			}
+			out.Account = a
 			dec.Redirects = append(dec.Redirects, act)
+			dec.Outbound = append(dec.Outbound, out)
 		case Discard:
 		case Reject:
 			r := act
@@ -163,8 +259,18 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 				return nil, err
 			}
 			if due {
+				reply, err := BuildVacationReply(act, msg, ReplyInfo{
+					User: acct.Address, Own: append([]string{acct.Address}, in.UserAddresses...),
+					Now: time.Now(), Host: d.Host,
+				})
+				if err != nil {
+					return nil, err
+				}
 				v := act
 				dec.Vacation = &v
+				dec.Outbound = append(dec.Outbound, storage.Outgoing{
+					Account: a, Origin: storage.OriginVacation, To: []string{act.To}, Raw: reply,
+				})
 			}
 		case Notify:
 			dec.Notify = append(dec.Notify, act)
@@ -175,6 +281,81 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 	return dec, nil
 }
 
+// requires says whether s (which may be nil) requires capability c.
+func requires(s *Script, c string) bool {
+	return s != nil && slices.Contains(s.requires, c)
+}
+
+// checkCombined applies SV-33 to the actions of the two scripts together:
+// a reject cannot stand beside a store or a redirect of the other script.
+func checkCombined(actions []Action) error {
+	rejects := 0
+	for _, x := range actions {
+		if _, ok := x.(Reject); ok {
+			rejects++
+		}
+	}
+	if rejects == 0 {
+		return nil
+	}
+	if rejects > 1 {
+		return errors.New("more than one reject or ereject")
+	}
+	for _, x := range actions {
+		switch x.(type) {
+		case Keep, FileInto, Redirect, Vacation:
+			return fmt.Errorf("reject cannot be combined with %s of the other script", strings.Fields(x.String())[0])
+		}
+	}
+	return nil
+}
+
+// ownAddresses are the account's addresses besides its login address:
+// the aliases that lead to it (catch-alls excepted, since they would make
+// every address of the domain the user's own).
+func (d *Deliverer) ownAddresses(ctx context.Context, acct *storage.Account) ([]string, error) {
+	aliases, err := d.store.Aliases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	own := []string{acct.Address}
+	for _, al := range aliases {
+		if strings.HasPrefix(al.From, "@") {
+			continue
+		}
+		for _, to := range al.To {
+			if strings.EqualFold(to, acct.Address) {
+				own = append(own, al.From)
+				break
+			}
+		}
+	}
+	return own, nil
+}
+
+// redirected is the message as it goes out to address (SV-17): the bytes
+// it arrived with and the trace fields this delivery added, without the
+// final-delivery Return-Path, from the original envelope sender. A
+// Delivered-To naming the address already means the message went there
+// before: redirecting it again would loop (SV-18).
+func redirected(msg Message, env Envelope, address string) (storage.Outgoing, error) {
+	for _, v := range msg.Header("delivered-to") {
+		if strings.EqualFold(strings.Trim(unfold(v), "<>"), address) {
+			return storage.Outgoing{}, fmt.Errorf("redirect to %s: the message was delivered there before (a mail loop)", address)
+		}
+	}
+	raw, err := msg.Body()
+	if err != nil {
+		return storage.Outgoing{}, err
+	}
+	if bytes.HasPrefix(raw, []byte("Return-Path:")) {
+		if i := bytes.Index(raw, []byte("\r\n")); i >= 0 {
+			raw = raw[i+2:]
+		}
+	}
+	return storage.Outgoing{Origin: storage.OriginRedirect, From: env.From, To: []string{address}, Raw: raw}, nil
+}
+
 // vacationDue applies the response log (RFC 5230 §4.2): one reply per
 // sender and reply identity per period. The identity is :handle when
 // given, else the reply's subject, from, text and :mime.
@@ -182,7 +363,7 @@ func (d *Deliverer) vacationDue(ctx context.Context, a storage.AccountID, v Vaca
 	if v.To == "" {
 		return false, nil // the null sender is never answered (RFC 5230 §4.6)
 	}
-	handle := v.Handle
+	handle := v.Identity
 	if handle == "" {
 		handle = fmt.Sprintf("%q %q %q %t", v.Subject, v.From, v.Reason, v.Mime)
 	}

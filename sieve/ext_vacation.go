@@ -2,6 +2,7 @@ package sieve
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -66,6 +67,10 @@ func buildVacation(c *compiler, a *call) cmdFunc {
 		}
 	}
 	mime := a.has("mime")
+	// spec: SV-37 — without :handle the reply's identity is its arguments
+	// as written, before variables are expanded, so a reason that quotes
+	// the message's subject does not make every reply a new one.
+	identity := fmt.Sprintf("%q %q %q %t", subject.lit, from.lit, reason.lit, mime)
 	return func(r *run) error {
 		// spec: SV-35 — a second vacation in one run is an error, even
 		// when the first one decided not to answer.
@@ -77,7 +82,8 @@ func buildVacation(c *compiler, a *call) cmdFunc {
 		if !utf8.ValidString(text) {
 			return errors.New("vacation reason is not UTF-8")
 		}
-		own := append([]string{r.in.Envelope.To}, getAll(r, addresses)...)
+		own := append([]string{r.in.Envelope.To}, r.in.UserAddresses...)
+		own = append(own, getAll(r, addresses)...)
 		if !vacationApplies(r, own) {
 			return nil
 		}
@@ -91,6 +97,10 @@ func buildVacation(c *compiler, a *call) cmdFunc {
 			Seconds:   seconds,
 			Mime:      mime,
 			Handle:    handle.get(r),
+			Identity:  identity,
+		}
+		if v.Handle != "" {
+			v.Identity = "handle " + v.Handle
 		}
 		if f := from.get(r); f != "" {
 			// An invalid :from built at run time falls back to the
@@ -122,11 +132,12 @@ func vacationPeriod(a *call) (days, seconds int) {
 }
 
 // vacationApplies says whether the message may be answered at all: never
-// an empty or automatic sender, nor the user's own address (SV-39), and
-// only if one of the user's addresses is a recipient in the header (SV-38).
+// an empty or automatic sender, nor the user's own address, nor a list or
+// an automatic message (SV-39), and only if one of the user's addresses is
+// a recipient in the header (SV-38).
 func vacationApplies(r *run, own []string) bool {
 	sender := envelopeAddr(r.in.Envelope.From)
-	if sender.null || !sender.ok || neverReply(sender.local) {
+	if sender.null || !sender.ok || neverReply(sender.local) || automatic(r) {
 		return false
 	}
 	isOwn := func(addr mailAddr) bool {
@@ -146,6 +157,34 @@ func vacationApplies(r *run, own []string) bool {
 			if isOwn(addr) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// listHeaders mark mail from a mailing list (RFC 2369, RFC 2919); RFC 5230
+// §4.6 says a list message SHOULD NOT be answered and zest never does.
+var listHeaders = []string{"list-id", "list-help", "list-subscribe", "list-unsubscribe", "list-post", "list-owner", "list-archive"}
+
+// automatic says whether the message is from a list, was sent by a program
+// (Auto-Submitted other than "no", RFC 3834 §5) or is bulk mail
+// (Precedence bulk, junk or list): none of them gets a vacation reply.
+func automatic(r *run) bool {
+	for _, h := range listHeaders {
+		if len(r.in.Message.Header(h)) > 0 {
+			return true
+		}
+	}
+	for _, v := range r.in.Message.Header("auto-submitted") {
+		kind, _, _ := strings.Cut(decodeHeader(v), ";")
+		if !strings.EqualFold(strings.TrimSpace(kind), "no") {
+			return true
+		}
+	}
+	for _, v := range r.in.Message.Header("precedence") {
+		switch strings.ToLower(decodeHeader(v)) {
+		case "bulk", "junk", "list":
+			return true
 		}
 	}
 	return false

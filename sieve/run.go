@@ -177,6 +177,7 @@ func (r *run) result() (*Result, error) {
 		}
 	}
 	// spec: SV-14 — the implicit keep.
+	res := &Result{ImplicitKeep: !r.cancelKeep}
 	if !r.cancelKeep {
 		var flags []string
 		if r.s.flags {
@@ -188,9 +189,11 @@ func (r *run) result() (*Result, error) {
 			}
 		} else {
 			out = append(out, Keep{Flags: flags})
+			res.keepAppended = true
 		}
 	}
-	return &Result{Actions: out}, nil
+	res.Actions = out
+	return res, nil
 }
 
 func flagsOf(a Action) []string {

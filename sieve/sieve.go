@@ -74,6 +74,12 @@ type Input struct {
 	// as the script wrote it) that delivery may store into, for the mailbox
 	// extension's mailboxexists test. nil: only INBOX exists.
 	MailboxExists func(name string) bool
+
+	// UserAddresses are the recipient's own addresses besides
+	// Envelope.To (the account's address and its aliases): vacation
+	// answers only mail sent to one of them and never mail from one of
+	// them (SV-38, SV-39).
+	UserAddresses []string
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From
@@ -98,6 +104,13 @@ type Result struct {
 	// Actions in execution order; the implicit keep appears as a Keep at
 	// the end when it applies. A mailbox appears at most once (SV-15).
 	Actions []Action
+	// ImplicitKeep is true when no action cancelled the implicit keep; it
+	// is then the last action, or folded into an explicit store into
+	// INBOX.
+	ImplicitKeep bool
+	// keepAppended: the last action is the implicit keep itself, which a
+	// script run after this one may still cancel (deliver.go).
+	keepAppended bool
 }
 
 // DefaultMaxRedirects is how many redirects a run may make when Options

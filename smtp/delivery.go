@@ -17,6 +17,8 @@ import (
 type mailStore interface {
 	ResolveRecipient(ctx context.Context, address string) ([]storage.Recipient, error)
 	Deliver(ctx context.Context, in storage.Incoming, targets []storage.Target) ([]storage.Stored, error)
+	// Enqueue queues the outbound mail a recipient's filter produced.
+	Enqueue(ctx context.Context, msgs ...storage.Outgoing) ([]uint64, error)
 }
 
 var _ mailStore = (*storage.Store)(nil)
@@ -100,6 +102,7 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 	var targets []storage.Target
 	var parsed sieve.Message                     // the header fields, indexed once for every account's script
 	decided := make(map[storage.AccountID]error) // reject or nil, for accounts not stored
+	var outbound []storage.Outgoing              // redirects and replies, queued once delivery succeeds
 	seen := make(map[storage.AccountID]bool)
 	for _, r := range d.rcpts {
 		for _, to := range r.reaches {
@@ -116,6 +119,9 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 			}
 			dec := d.filter.Decide(ctx, to.Account.ID, parsed, sieve.Envelope{From: d.from, To: r.address})
 			d.logDecision(to.Account, dec)
+			if dec.Reject == nil {
+				outbound = append(outbound, dec.Outbound...)
+			}
 			switch {
 			case dec.Reject != nil:
 				decided[to.Account.ID] = &rejected{reason: dec.Reject.Reason, extended: dec.Reject.Extended}
@@ -152,6 +158,7 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 	for a, err := range decided {
 		result[a] = err
 	}
+	d.enqueue(ctx, outbound, result)
 	for i, r := range d.rcpts {
 		outcomes[i] = outcome(r, result)
 	}
@@ -186,18 +193,41 @@ func (d *delivery) keepUnstored(ctx context.Context, msg []byte, stored []storag
 	return append(stored, again...)
 }
 
-// logDecision records what a script decided beyond storing: zest does not
-// send mail yet, so redirects, vacation replies and notifications are
-// logged for the administrator.
+// enqueue puts the redirects and replies of the accounts whose delivery
+// succeeded into the outbound queue, in one commit. If the queue cannot
+// take them, those accounts fail temporarily: the client retries, which
+// may store a second copy but never loses a redirected message.
+func (d *delivery) enqueue(ctx context.Context, outbound []storage.Outgoing, result map[storage.AccountID]error) {
+	var ready []storage.Outgoing
+	for _, o := range outbound {
+		if err, ok := result[o.Account]; ok && err == nil {
+			ready = append(ready, o)
+		}
+	}
+	if len(ready) == 0 {
+		return
+	}
+	if _, err := d.store.Enqueue(ctx, ready...); err != nil {
+		for _, o := range ready {
+			result[o.Account] = &storeFailure{err}
+		}
+		if d.log != nil {
+			d.log.Warn("queueing the filter's outbound mail failed", "id", d.id, "err", err)
+		}
+	}
+}
+
+// logDecision records what a script decided beyond storing: redirects,
+// vacation replies and notifications, for the administrator.
 func (d *delivery) logDecision(a *storage.Account, dec *sieve.Decision) {
 	if d.log == nil {
 		return
 	}
 	for _, r := range dec.Redirects {
-		d.log.Info("sieve redirect recorded (not sent: no outbound mail yet)", "id", d.id, "user", a.Address, "to", r.Address)
+		d.log.Info("sieve redirect queued", "id", d.id, "user", a.Address, "to", r.Address)
 	}
 	if dec.Vacation != nil {
-		d.log.Info("sieve vacation reply recorded (not sent: no outbound mail yet)", "id", d.id, "user", a.Address, "to", dec.Vacation.To)
+		d.log.Info("sieve vacation reply queued", "id", d.id, "user", a.Address, "to", dec.Vacation.To)
 	}
 	for _, n := range dec.Notify {
 		d.log.Info("sieve notification recorded", "id", d.id, "user", a.Address, "method", n.Method)

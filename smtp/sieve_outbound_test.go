@@ -1,0 +1,208 @@
+package smtp
+
+import (
+	"context"
+	"net/mail"
+	"slices"
+	"strings"
+	"testing"
+
+	"zest/sieve"
+	"zest/storage"
+)
+
+// queued returns the outbound queue with each message's bytes.
+func (e *env) queued() ([]storage.QueuedMessage, []string) {
+	e.t.Helper()
+	ctx := context.Background()
+	q, err := e.store.Queued(ctx, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var raws []string
+	for _, m := range q {
+		raw, err := e.store.QueuedRaw(ctx, m.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		raws = append(raws, string(raw))
+	}
+	return q, raws
+}
+
+// mustSend delivers msg from sender to rcpt over SMTP and fails the test
+// on any refusal.
+func (e *env) mustSend(sender, rcpt, msg string) {
+	e.t.Helper()
+	if _, err := send(e.t, e.smtpClient(), sender, []string{rcpt}, []byte(msg)); err != nil {
+		e.t.Fatalf("delivery from %q to %s: %v", sender, rcpt, err)
+	}
+}
+
+// A vacation reply is produced once per sender per period, to the
+// envelope sender, with the null reverse path and the RFC 5230 header;
+// lists, automatic mail and the null sender get none.
+//
+// spec: SV-37, SV-38, SV-39, SV-40
+func TestVacationReplyQueued(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter {
+		d := sieve.NewDeliverer(st, nil)
+		d.Host = "mx.example.org"
+		return d
+	}})
+	e.activate(e.alice, `require ["vacation", "variables"];
+if header :matches "subject" "*" { set "s" "${1}"; }
+vacation :days 3 "I am away (about: ${s}).";`)
+	msg := func(subject string, extra ...string) string {
+		return "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\nSubject: " + subject +
+			"\r\nMessage-ID: <m1@example.net>\r\n" + strings.Join(extra, "") + "\r\nHello\r\n"
+	}
+	e.mustSend("bob@example.net", "alice@example.org", msg("Lunch?"))
+	e.mustSend("bob@example.net", "alice@example.org", msg("Dinner?"))
+	e.mustSend("carol@example.net", "alice@example.org", msg("Hi", "References: <r0@example.net>\r\n"))
+	e.mustSend("", "alice@example.org", msg("Bounce"))
+	e.mustSend("list@example.net", "alice@example.org", msg("News", "List-Id: <news.example.net>\r\n"))
+	e.mustSend("robot@example.net", "alice@example.org", msg("Build", "Auto-Submitted: auto-generated\r\n"))
+	e.mustSend("bulk@example.net", "alice@example.org", msg("Offer", "Precedence: bulk\r\n"))
+	e.mustSend("owner-list@example.net", "alice@example.org", msg("Owner"))
+	e.mustSend("dave@example.net", "alice@example.org", strings.Replace(msg("Cc"), "To: alice@example.org", "To: someone@example.net", 1))
+	if n := len(e.inbox(e.alice)); n != 9 {
+		t.Errorf("INBOX holds %d messages, want all 9: vacation never stops a delivery", n)
+	}
+	q, raws := e.queued()
+	var to []string
+	for _, m := range q {
+		to = append(to, m.To...)
+		if m.Origin != storage.OriginVacation || m.From != "" || m.Account != e.alice.ID {
+			t.Errorf("queued %+v, want a vacation reply of alice's with MAIL FROM <>", m)
+		}
+	}
+	if want := []string{"bob@example.net", "carol@example.net"}; !slices.Equal(to, want) {
+		t.Fatalf("replies went to %v, want %v (one per sender, none to the null sender, lists, automatic or bulk mail, owner-*, or mail not addressed to alice)", to, want)
+	}
+	reply, err := mail.ReadMessage(strings.NewReader(raws[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]string{
+		"Auto-Submitted": "auto-replied",
+		"From":           "alice@example.org",
+		"To":             "<bob@example.net>",
+		"Subject":        "Auto: Lunch?",
+		"In-Reply-To":    "<m1@example.net>",
+		"References":     "<m1@example.net>",
+	} {
+		if got := reply.Header.Get(field); got != want {
+			t.Errorf("reply %s = %q, want %q", field, got, want)
+		}
+	}
+	if !strings.HasPrefix(raws[0], "Auto-Submitted: auto-replied\r\n") {
+		t.Errorf("Auto-Submitted is not the reply's first field:\n%s", raws[0])
+	}
+	if id := reply.Header.Get("Message-ID"); !strings.HasSuffix(id, "@mx.example.org>") {
+		t.Errorf("reply Message-ID = %q", id)
+	}
+	if _, err := reply.Header.Date(); err != nil {
+		t.Errorf("reply Date: %v", err)
+	}
+	if !strings.HasSuffix(raws[0], "\r\n\r\nI am away (about: Lunch?).\r\n") {
+		t.Errorf("reply body:\n%s", raws[0])
+	}
+	if carol, _ := mail.ReadMessage(strings.NewReader(raws[1])); carol.Header.Get("References") != "<r0@example.net> <m1@example.net>" {
+		t.Errorf("References not extended: %q", carol.Header.Get("References"))
+	}
+}
+
+// A redirect is queued with the original envelope sender and the message
+// as delivered, trace fields included, without a Return-Path; redirecting
+// to an address the message was already delivered to is a loop, and the
+// message stays in INBOX.
+//
+// spec: SV-17, SV-18
+func TestRedirectQueued(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	e.activate(e.alice, `if header :contains "subject" "loop" { redirect "alice@example.org"; }
+else { redirect "alice@elsewhere.example"; }`)
+	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: fwd me\r\n\r\nbody\r\n")
+	if n := len(e.inbox(e.alice)); n != 0 {
+		t.Errorf("a redirect without :copy stored %d messages", n)
+	}
+	q, raws := e.queued()
+	if len(q) != 1 || q[0].Origin != storage.OriginRedirect || q[0].From != "bob@example.net" || !slices.Equal(q[0].To, []string{"alice@elsewhere.example"}) {
+		t.Fatalf("queue = %+v", q)
+	}
+	if strings.HasPrefix(raws[0], "Return-Path:") || !strings.HasPrefix(raws[0], "Delivered-To: alice@example.org\r\nReceived: ") ||
+		!strings.HasSuffix(raws[0], "From: bob@example.net\r\nSubject: fwd me\r\n\r\nbody\r\n") {
+		t.Errorf("redirected message:\n%s", raws[0])
+	}
+	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: loop\r\n\r\nbody\r\n")
+	if n := len(e.inbox(e.alice)); n != 1 {
+		t.Errorf("a looping redirect left %d messages in INBOX, want 1", n)
+	}
+	if q, _ := e.queued(); len(q) != 1 {
+		t.Errorf("a looping redirect was queued: %+v", q)
+	}
+	if se, _ := e.store.LastSieveError(context.Background(), e.alice.ID); se == nil || !strings.Contains(se.Msg, "loop") {
+		t.Errorf("the loop is not recorded for the user: %+v", se)
+	}
+}
+
+// The administrator's script runs before the user's: both scripts'
+// actions happen, the implicit keep only if neither cancelled it, and an
+// administrator's reject is final.
+//
+// spec: SV-14, SV-15, SV-33
+func TestAdminScriptRunsFirst(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	ctx := context.Background()
+	if _, err := e.store.CreateMailbox(ctx, e.alice.ID, "Work"); err != nil {
+		t.Fatal(err)
+	}
+	admin := `require ["fileinto", "reject"];
+if header :is "x-spam" "yes" { fileinto "Junk"; stop; }
+if header :is "x-virus" "yes" { reject "virus found"; }`
+	if _, err := sieve.Compile([]byte(admin), sieve.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetAdminScript(ctx, []byte(admin)); err != nil {
+		t.Fatal(err)
+	}
+	e.activate(e.alice, `require ["fileinto", "imap4flags"];
+if header :contains "subject" "work" { fileinto "Work"; }
+if header :contains "subject" "flag" { addflag "\\Flagged"; }`)
+	deliver := func(subject, extra string) error {
+		_, err := send(t, e.smtpClient(), "bob@example.net", []string{"alice@example.org"},
+			[]byte("From: bob@example.net\r\nSubject: "+subject+"\r\n"+extra+"\r\nbody\r\n"))
+		return err
+	}
+	counts := func() [3]int {
+		return [3]int{len(e.mailboxFlags(e.alice, "INBOX")), len(e.mailboxFlags(e.alice, "Junk")), len(e.mailboxFlags(e.alice, "Work"))}
+	}
+	check := func(what string, want [3]int) {
+		t.Helper()
+		if got := counts(); got != want {
+			t.Errorf("after %s: INBOX, Junk, Work hold %v, want %v", what, got, want)
+		}
+	}
+	if err := deliver("hello", ""); err != nil {
+		t.Fatal(err)
+	}
+	check("plain mail", [3]int{1, 0, 0})
+	if err := deliver("work spam", "X-Spam: yes\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	check("spam about work", [3]int{1, 1, 1}) // stop ends the administrator's script only
+	if err := deliver("spam", "X-Spam: yes\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	check("spam", [3]int{1, 2, 1}) // the administrator's fileinto cancelled the keep
+	if err := deliver("flag me", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f := e.mailboxFlags(e.alice, "INBOX"); len(f) != 2 || !slices.Equal(f[1], []string{`\Flagged`}) {
+		t.Errorf("the user's flags on the implicit keep: %v", f)
+	}
+	err := deliver("work", "X-Virus: yes\r\n")
+	smtpErr(t, err, 550, "5.7.1")
+	check("a virus", [3]int{2, 2, 1})
+}
