@@ -50,9 +50,13 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
+// compareFoldASCII orders as i;ascii-casemap does (RFC 4790 §9.2.1):
+// letters mapped to UPPER case, then octet order. The mapping matters for
+// the six characters between 'Z' and 'a': "_" sorts after "a" here, and
+// before it under a lower-case mapping.
 func compareFoldASCII(a, b string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		x, y := lowerASCII(a[i]), lowerASCII(b[i])
+		x, y := upperASCII(a[i]), upperASCII(b[i])
 		if x != y {
 			if x < y {
 				return -1
@@ -67,6 +71,13 @@ func compareFoldASCII(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 func equalFoldASCII(a, b string) bool {
