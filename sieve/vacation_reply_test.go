@@ -38,7 +38,7 @@ func TestBuildVacationReply(t *testing.T) {
 			header: map[string]string{"From": "alice@example.org"}, body: "x\r\n"},
 		{name: "UTF-8 reason", v: Vacation{To: "bob@example.net", Reason: "Zurück am Montag"}, msg: orig,
 			header: map[string]string{"Content-Type": "text/plain; charset=utf-8", "Content-Transfer-Encoding": "quoted-printable"},
-			body: "Zur=C3=BCck am Montag\r\n"},
+			body:   "Zur=C3=BCck am Montag\r\n"},
 		{name: ":mime", v: Vacation{To: "bob@example.net", Mime: true, Reason: "Content-Type: text/html\n\n<p>Away</p>\n"}, msg: orig,
 			header: map[string]string{"Content-Type": "text/html", "MIME-Version": "1.0"}, body: "<p>Away</p>\r\n"},
 		{name: ":mime with 8-bit header", v: Vacation{To: "bob@example.net", Mime: true, Reason: "Content-Description: é\n\nx"}, msg: orig, err: true},
