@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime/quotedprintable"
 	"slices"
 	"strings"
 	"sync"
@@ -153,7 +154,71 @@ func (d *Deliverer) Decide(ctx context.Context, a storage.AccountID, msg Message
 	if rerr := d.store.SetSieveError(ctx, a, err.Error()); rerr != nil {
 		d.log.Warn("sieve: recording the error", "account", a, "err", rerr)
 	}
+	if nerr := d.notifyFailure(ctx, a, msg, err); nerr != nil {
+		d.log.Warn("sieve: telling the user about the error", "account", a, "err", nerr)
+	}
 	return inbox
+}
+
+// NoticePeriod is how often at most a user is told by mail that the
+// script failed; every failure is still logged and recorded.
+const NoticePeriod = 24 * time.Hour
+
+// notifyFailure puts a notice into the user's INBOX saying that the script
+// failed and the message was kept there (SV-26): a user whose filter broke
+// silently would otherwise wonder why mail stopped being sorted. One notice
+// per NoticePeriod, so a script that fails on every message does not
+// double the mail.
+func (d *Deliverer) notifyFailure(ctx context.Context, a storage.AccountID, msg Message, failure error) error {
+	due, err := d.store.SieveNoticeDue(ctx, a, NoticePeriod)
+	if err != nil || !due {
+		return err
+	}
+	acct, err := d.store.Account(ctx, a)
+	if err != nil {
+		return err
+	}
+	host := d.Host
+	if host == "" {
+		host = "localhost"
+	}
+	var b strings.Builder
+	field := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
+	field("Auto-Submitted", "auto-generated")
+	field("From", "Mail filter <MAILER-DAEMON@"+host+">")
+	field("To", "<"+acct.Address+">")
+	field("Subject", "Your mail filter failed; a message was kept in INBOX")
+	field("Date", time.Now().Format(time.RFC1123Z))
+	field("Message-ID", newMessageID(host))
+	field("MIME-Version", "1.0")
+	var text strings.Builder
+	text.WriteString("Your Sieve filter could not decide what to do with a message,\r\n")
+	text.WriteString("so the message was delivered to your INBOX and none of the\r\n")
+	text.WriteString("filter's actions were carried out.\r\n\r\n")
+	text.WriteString("The error: " + failure.Error() + "\r\n\r\n")
+	text.WriteString("The message: from " + decodeHeader(firstRaw(msg, "from")) + ",\r\n")
+	text.WriteString("subject \"" + decodeHeader(firstRaw(msg, "subject")) + "\"\r\n\r\n")
+	text.WriteString("Until the filter is fixed, messages it fails on go to INBOX.\r\n")
+	text.WriteString("You get this notice at most once a day; the latest error is\r\n")
+	text.WriteString("always shown with your filter.\r\n")
+	if isASCII(text.String()) {
+		field("Content-Type", "text/plain; charset=us-ascii")
+		b.WriteString("\r\n")
+		b.WriteString(text.String())
+	} else {
+		field("Content-Type", "text/plain; charset=utf-8")
+		field("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		w := quotedprintable.NewWriter(&b)
+		if _, err := w.Write([]byte(text.String())); err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	_, err = d.store.Deliver(ctx, storage.Incoming{Raw: []byte(b.String())}, []storage.Target{{Account: a, Mailbox: "INBOX"}})
+	return err
 }
 
 // run runs the administrator's script and then the user's (either may be

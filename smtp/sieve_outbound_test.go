@@ -136,8 +136,8 @@ else { redirect "alice@elsewhere.example"; }`)
 		t.Errorf("redirected message:\n%s", raws[0])
 	}
 	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: loop\r\n\r\nbody\r\n")
-	if n := len(e.inbox(e.alice)); n != 1 {
-		t.Errorf("a looping redirect left %d messages in INBOX, want 1", n)
+	if n := len(e.inbox(e.alice)); n != 2 {
+		t.Errorf("a looping redirect left %d messages in INBOX, want the message and the error notice", n)
 	}
 	if q, _ := e.queued(); len(q) != 1 {
 		t.Errorf("a looping redirect was queued: %+v", q)

@@ -51,7 +51,7 @@ func (e *env) mailboxFlags(a *storage.Account, name string) [][]string {
 // the flags it sets; a reject refuses that recipient only; a script error
 // keeps the message in INBOX and is recorded for the user.
 //
-// spec: SV-14, SV-16, SV-23, SV-29, SV-30
+// spec: SV-14, SV-16, SV-23, SV-26, SV-29, SV-30
 func TestSieveAtDelivery(t *testing.T) {
 	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
 	if _, err := e.store.CreateMailbox(context.Background(), e.alice.ID, "Bills"); err != nil {
@@ -109,19 +109,37 @@ if header :contains "subject" "invoice" { reject "No invoices here, please."; }`
 	}
 
 	send("a typo in my script")
-	if n := len(e.mailboxFlags(e.alice, "INBOX")); n != 1 {
-		t.Errorf("fileinto a missing mailbox: alice's INBOX has %d messages, want 1 (kept)", n)
+	// The message is kept, and a notice tells alice why (SV-26).
+	inbox := e.inbox(e.alice)
+	if len(inbox) != 2 {
+		t.Fatalf("fileinto a missing mailbox: alice's INBOX has %d messages, want the message and a notice", len(inbox))
+	}
+	kept, notice := string(e.body(inbox[0])), string(e.body(inbox[1]))
+	if strings.HasPrefix(kept, "Auto-Submitted:") {
+		kept, notice = notice, kept
+	}
+	if !strings.Contains(kept, "Subject: a typo in my script") {
+		t.Errorf("the kept message:\n%s", kept)
+	}
+	for _, want := range []string{"Auto-Submitted: auto-generated\r\n", "To: <alice@example.org>", "Subject: Your mail filter failed", "NoSuchFolder", "a typo in my script"} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, notice)
+		}
+	}
+	send("a typo in my script, again")
+	if n := len(e.inbox(e.alice)); n != 3 {
+		t.Errorf("a second failure the same day: alice's INBOX has %d messages, want 3 (one notice a day)", n)
 	}
 	if se, err := e.store.LastSieveError(context.Background(), e.alice.ID); err != nil || se == nil || !strings.Contains(se.Msg, "NoSuchFolder") {
 		t.Errorf("the script error was not recorded: %v %v", se, err)
 	}
-	if n := len(e.mailboxFlags(e.bob, "INBOX")); n != 1 {
-		t.Errorf("bob's INBOX has %d messages, want 1 (his script keeps it)", n)
+	if n := len(e.mailboxFlags(e.bob, "INBOX")); n != 2 {
+		t.Errorf("bob's INBOX has %d messages, want 2 (his script keeps both, and did not fail)", n)
 	}
 
 	send("drop this")
-	if n := len(e.mailboxFlags(e.alice, "INBOX")); n != 1 {
-		t.Errorf("after discard alice's INBOX has %d messages, want still 1", n)
+	if n := len(e.mailboxFlags(e.alice, "INBOX")); n != 3 {
+		t.Errorf("after discard alice's INBOX has %d messages, want still 3", n)
 	}
 }
 

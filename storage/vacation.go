@@ -95,3 +95,11 @@ func (s *Store) collectVacationLog(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// SieveNoticeDue reports whether account a may be sent another notice
+// that its script failed (SV-26), at most one per period, and records it
+// if so. It shares the response log: the notice is the server's own
+// auto-reply to the user, keyed apart from any sender address.
+func (s *Store) SieveNoticeDue(ctx context.Context, a AccountID, period time.Duration) (bool, error) {
+	return s.VacationDue(ctx, a, "\x00sieve-error-notice", "", period)
+}
