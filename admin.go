@@ -34,6 +34,7 @@ const adminUsage = `  user add ADDRESS [--password-stdin]   create an account (a
   sieve put ADDRESS FILE [NAME]          store a Sieve script and make it active (refused if it does not compile)
   sieve get ADDRESS                      print the active Sieve script
   sieve list ADDRESS                     list the Sieve scripts
+  sieve admin put FILE | get | remove    the administrator's Sieve script, run before every user's
   sieve check FILE                       check a Sieve script, errors with line:column`
 
 // needsPassword reports whether args is a command that takes a password.

@@ -18,6 +18,9 @@ import (
 //	zest sieve put ADDRESS FILE [NAME] store and activate (refused if it does not compile)
 //	zest sieve get ADDRESS             print the active script
 //	zest sieve list ADDRESS            list the scripts, the active one marked
+//	zest sieve admin put FILE          the administrator's script, run before every user's
+//	zest sieve admin get               print it
+//	zest sieve admin remove            remove it
 //
 // put, get and list go through runAdmin, like the other administrative
 // commands; put carries the script's bytes in the request, so a running
@@ -66,6 +69,15 @@ func runSieveCheck(args []string) (string, error) {
 // the script after the file when no NAME is given.
 func loadSieveFile(req *adminRequest) error {
 	args := req.Args
+	if len(args) == 4 && args[0] == "sieve" && args[1] == "admin" && args[2] == "put" {
+		src, err := os.ReadFile(args[3])
+		if err != nil {
+			return fmt.Errorf("sieve admin put: %w", err)
+		}
+		req.Args = []string{"sieve", "admin", "put"}
+		req.Script = src
+		return nil
+	}
 	if len(args) < 4 || len(args) > 5 || args[0] != "sieve" || args[1] != "put" {
 		return nil
 	}
@@ -85,6 +97,9 @@ func loadSieveFile(req *adminRequest) error {
 // runSieveAdmin carries out sieve put, get and list.
 func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string, error) {
 	args := req.Args
+	if len(args) >= 2 && args[1] == "admin" {
+		return runSieveAdminScript(ctx, st, req)
+	}
 	if len(args) < 3 {
 		return "", fmt.Errorf("%w: zest sieve put|get|list ADDRESS ...", errUsage)
 	}
@@ -132,5 +147,39 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 		}
 		return b.String(), nil
 	}
-	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | check FILE", errUsage)
+	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | check FILE | admin put FILE|get|remove", errUsage)
+}
+
+// runSieveAdminScript carries out sieve admin put, get and remove: the
+// administrative filter every delivery runs before the user's script.
+func runSieveAdminScript(ctx context.Context, st *storage.Store, req adminRequest) (string, error) {
+	args := req.Args
+	switch {
+	case len(args) == 3 && args[2] == "put":
+		if len(req.Script) == 0 {
+			return "", errors.New("the script is empty; use `zest sieve admin remove` to remove it")
+		}
+		if err := checkSieve(req.Script); err != nil {
+			return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
+		}
+		if err := st.SetAdminScript(ctx, req.Script); err != nil {
+			return "", err
+		}
+		return "stored the administrator's script; it runs before every user's script\n", nil
+	case len(args) == 3 && args[2] == "get":
+		sc, err := st.AdminScript(ctx)
+		if err != nil {
+			return "", err
+		}
+		if sc == nil {
+			return "", errors.New("there is no administrator's script")
+		}
+		return string(sc.Content), nil
+	case len(args) == 3 && args[2] == "remove":
+		if err := st.SetAdminScript(ctx, nil); err != nil {
+			return "", err
+		}
+		return "removed the administrator's script\n", nil
+	}
+	return "", fmt.Errorf("%w: zest sieve admin put FILE | admin get | admin remove", errUsage)
 }

@@ -50,4 +50,20 @@ func TestSieveCommands(t *testing.T) {
 	if code, _, _ := runCLIStatus(append(c, "sieve", "get", "nobody@example.org"), ""); code != 1 {
 		t.Errorf("get for an unknown account: exit %d", code)
 	}
+
+	// The administrator's script: refused when broken, stored, printed, removed.
+	if code, _, errs := runCLIStatus(append(c, "sieve", "admin", "put", bad), ""); code != 1 || !strings.Contains(errs, "4:1:") {
+		t.Errorf("admin put of a broken script: exit %d, %q", code, errs)
+	}
+	if code, _, errs := runCLIStatus(append(c, "sieve", "admin", "get"), ""); code != 1 || !strings.Contains(errs, "no administrator's script") {
+		t.Errorf("admin get with none: exit %d, %q", code, errs)
+	}
+	runCLI(t, "", append(c, "sieve", "admin", "put", good)...)
+	if out := runCLI(t, "", append(c, "sieve", "admin", "get")...); !strings.Contains(out, `fileinto "Reports";`) {
+		t.Errorf("admin get: %q", out)
+	}
+	runCLI(t, "", append(c, "sieve", "admin", "remove")...)
+	if code, _, _ := runCLIStatus(append(c, "sieve", "admin", "get"), ""); code != 1 {
+		t.Errorf("admin get after remove: exit %d", code)
+	}
 }
