@@ -46,6 +46,12 @@ type delivery struct {
 	rcpts   []recipient // accepted, in RCPT order, repeats included
 	filter  DepositFilter
 	log     *slog.Logger
+
+	// After DATA: the message, when it came, and each recipient's
+	// outcome, for the report of failures (bounce.go).
+	msg      []byte
+	received time.Time
+	outcomes []error
 }
 
 // recipient is one accepted RCPT.

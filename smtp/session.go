@@ -3,6 +3,7 @@ package smtp
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -128,10 +129,10 @@ func (s *session) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 // Data receives the message over SMTP: one reply stands for every
 // recipient. A temporary failure for any of them asks for a retry, which may
 // duplicate the copies already stored (better than losing one); a
-// permanent failure for some while others were stored is logged, since
-// there is no bounce to send it in yet.
+// permanent failure for some while others were stored is answered 250 and
+// reported to the sender in a DSN or MDN (bounce.go).
 func (s *session) Data(r io.Reader) error {
-	_, replies, whole := s.receive(r)
+	tx, replies, whole := s.receive(r)
 	if whole != nil {
 		return whole
 	}
@@ -144,10 +145,41 @@ func (s *session) Data(r io.Reader) error {
 			ok = rep
 		}
 	}
-	if ok != nil {
-		return ok
+	if ok == nil {
+		return replies[0]
 	}
-	return replies[0]
+	if err := s.reportFailures(tx, replies); err != nil {
+		// Without the report the refusals would vanish: ask the client
+		// to try again later, as for any failure to store.
+		s.log.Warn("queueing a delivery report failed", "id", tx.id, "err", err)
+		return reply(&storeFailure{err}, 0)
+	}
+	return ok
+}
+
+// reportFailures queues the report to the sender about the recipients
+// that failed for good while others were stored (bounce.go).
+func (s *session) reportFailures(tx *delivery, replies []*gosmtp.SMTPError) error {
+	var failed []failedRecipient
+	for i, rep := range replies {
+		if rep.Code/100 != 5 {
+			continue
+		}
+		f := failedRecipient{address: tx.rcpts[i].address,
+			reply:  fmt.Sprintf("%d %d.%d.%d %s", rep.Code, rep.EnhancedCode[0], rep.EnhancedCode[1], rep.EnhancedCode[2], rep.Message),
+			status: fmt.Sprintf("%d.%d.%d", rep.EnhancedCode[0], rep.EnhancedCode[1], rep.EnhancedCode[2])}
+		var rj *rejected
+		if errors.As(tx.outcomes[i], &rj) {
+			f.reject = rj
+		}
+		failed = append(failed, f)
+	}
+	reports := reportFor(s.srv.cfg.Hostname, tx.id, tx.from, tx.received, tx.msg, failed)
+	if len(reports) == 0 {
+		return nil
+	}
+	_, err := tx.store.Enqueue(s.srv.ctx, reports...)
+	return err
 }
 
 // LMTPData receives the message over LMTP: one reply per RCPT, repeats
@@ -192,6 +224,7 @@ func (s *session) receive(r io.Reader) (tx *delivery, replies []*gosmtp.SMTPErro
 		return tx, nil, whole
 	}
 	outcomes, stored := tx.commit(s.srv.ctx, msg)
+	tx.msg, tx.received, tx.outcomes = msg, received, outcomes
 	for _, st := range stored {
 		if st.Err != nil {
 			s.log.Warn("delivery to account failed", "id", tx.id, "account", st.Account, "err", st.Err)

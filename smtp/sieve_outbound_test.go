@@ -206,3 +206,61 @@ if header :contains "subject" "flag" { addflag "\\Flagged"; }`)
 	smtpErr(t, err, 550, "5.7.1")
 	check("a virus", [3]int{2, 2, 1})
 }
+
+// Over SMTP, when one recipient's script rejects a message another
+// recipient accepts, the reply is 250 and the sender gets a report: a DSN
+// for ereject, an MDN with disposition "deleted" for reject, none for the
+// null sender.
+//
+// spec: SV-31, SV-32
+func TestRejectReportedWhenOthersAccept(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	e.activate(e.alice, `require ["reject", "ereject"];
+if header :contains "subject" "hard" { ereject "No hard sells."; } else { reject "Not interested."; }`)
+	msg := func(subject string) []byte {
+		return []byte("From: seller@example.net\r\nTo: alice@example.org, bob@example.org\r\nSubject: " + subject +
+			"\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") + "@example.net>\r\n\r\nbuy now\r\n")
+	}
+	both := []string{"alice@example.org", "bob@example.org"}
+	if _, err := send(t, e.smtpClient(), "seller@example.net", both, msg("hard offer")); err != nil {
+		t.Fatalf("ereject for one of two recipients: %v, want 250", err)
+	}
+	if _, err := send(t, e.smtpClient(), "seller@example.net", both, msg("soft offer")); err != nil {
+		t.Fatalf("reject for one of two recipients: %v, want 250", err)
+	}
+	if _, err := send(t, e.smtpClient(), "", both, msg("hard bounce")); err != nil {
+		t.Fatalf("from the null sender: %v", err)
+	}
+	if n := len(e.inbox(e.bob)); n != 3 {
+		t.Errorf("bob has %d messages, want 3", n)
+	}
+	if n := len(e.inbox(e.alice)); n != 0 {
+		t.Errorf("alice has %d messages, want 0", n)
+	}
+	q, raws := e.queued()
+	if len(q) != 2 {
+		t.Fatalf("%d reports queued, want 2 (none for the null sender): %+v", len(q), q)
+	}
+	for i, m := range q {
+		if m.Origin != storage.OriginBounce || m.From != "" || !slices.Equal(m.To, []string{"seller@example.net"}) {
+			t.Errorf("report %d envelope: %+v", i, m)
+		}
+	}
+	for _, want := range []string{"report-type=delivery-status", "Final-Recipient: rfc822; alice@example.org", "Action: failed",
+		"Status: 5.7.1", "Diagnostic-Code: smtp; 550 5.7.1 No hard sells.", "Message-ID: <hard.offer@example.net>"} {
+		if !strings.Contains(raws[0], want) {
+			t.Errorf("the DSN lacks %q:\n%s", want, raws[0])
+		}
+	}
+	for _, want := range []string{"report-type=disposition-notification", "Not interested.", "Final-Recipient: rfc822; alice@example.org",
+		"Original-Message-ID: <soft.offer@example.net>", "Disposition: automatic-action/MDN-sent-automatically; deleted"} {
+		if !strings.Contains(raws[1], want) {
+			t.Errorf("the MDN lacks %q:\n%s", want, raws[1])
+		}
+	}
+	for i, raw := range raws {
+		if _, err := mail.ReadMessage(strings.NewReader(raw)); err != nil || !strings.HasPrefix(raw, "Auto-Submitted: auto-replied\r\n") {
+			t.Errorf("report %d is not a well-formed auto-reply: %v\n%s", i, err, raw)
+		}
+	}
+}

@@ -27,6 +27,7 @@ const (
 	OriginRedirect Origin = "redirect" // Sieve redirect (RFC 5228 §4.2)
 	OriginVacation Origin = "vacation" // Sieve vacation reply (RFC 5230)
 	OriginNotify   Origin = "notify"   // Sieve notify with mailto (RFC 5436)
+	OriginBounce   Origin = "bounce"   // a DSN or MDN about mail zest received
 )
 
 // Outgoing is a message to queue: envelope and bytes.
