@@ -74,6 +74,15 @@ type Input struct {
 	// as the script wrote it) that delivery may store into, for the mailbox
 	// extension's mailboxexists test. nil: only INBOX exists.
 	MailboxExists func(name string) bool
+
+	// Duplicates answers the duplicate test (RFC 7352) from the IDs the
+	// account's earlier deliveries recorded (Result.Duplicates). nil:
+	// nothing is ever a duplicate.
+	Duplicates DuplicateTracker
+
+	// Environment is what the environment test (RFC 5183) reports about
+	// where the script runs (ext_environment.go).
+	Environment Environment
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From
@@ -98,6 +107,11 @@ type Result struct {
 	// Actions in execution order; the implicit keep appears as a Keep at
 	// the end when it applies. A mailbox appears at most once (SV-15).
 	Actions []Action
+
+	// Duplicates are the IDs the duplicate test asks to record. The caller
+	// records them only once the message was delivered as decided, never
+	// for a run that failed (RFC 7352 §3).
+	Duplicates []DuplicateMark
 }
 
 // DefaultMaxRedirects is how many redirects a run may make when Options
@@ -163,5 +177,9 @@ func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sieve run stopped: %w", err)
 	}
-	return r.result()
+	res, err = r.result()
+	if res != nil {
+		res.Duplicates = r.dupMarks
+	}
+	return res, err
 }
