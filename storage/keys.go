@@ -36,6 +36,7 @@ import (
 //	'E'                                        the administrator's Sieve script
 //	'e' account                                the last failure of the account's Sieve script
 //	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
+//	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -64,6 +65,7 @@ const (
 	tSieveAdmin  = 'E'
 	tSieveError  = 'e'
 	tVacation    = 'W'
+	tDuplicate   = 'u'
 )
 
 func key(table byte, size int) []byte {
