@@ -35,6 +35,9 @@ type Decision struct {
 	Notify    []Notify
 	// Err is the script's failure; Targets then holds INBOX alone.
 	Err error
+	// Duplicates are the duplicate test's IDs to record once the message
+	// was delivered as decided (Deliverer.Commit).
+	Duplicates []storage.DuplicateMark
 }
 
 // Deliverer runs accounts' active scripts at delivery, compiling each once
@@ -45,6 +48,9 @@ type Deliverer struct {
 	opts  Options
 	// RunTimeout bounds one run (SV-27).
 	RunTimeout time.Duration
+	// Environment is what the environment test reports (host, domain,
+	// version); a delivery's client comes with its context (WithRemote).
+	Environment Environment
 
 	mu    sync.Mutex
 	cache map[storage.AccountID]compiled
@@ -129,12 +135,12 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, s *Script, msg
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
 		return err == nil
-	}}
+	}, Duplicates: storeDuplicates{d.store, a}, Environment: d.environment(ctx)}
 	res, err := s.Run(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	dec := &Decision{}
+	dec := &Decision{Duplicates: storageMarks(res.Duplicates)}
 	for _, act := range res.Actions {
 		switch act := act.(type) {
 		case Keep:
