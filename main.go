@@ -304,6 +304,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 
 	filter := sieve.NewDeliverer(st, log)
 	filter.Host = cfg.Hostname
+	filter.Environment = sieveEnvironment(cfg.Hostname)
 	srv := smtp.NewServer(st, smtp.Config{
 		Hostname:        cfg.Hostname,
 		TLS:             tlsConfig,
@@ -427,4 +428,16 @@ func returnMemory() (stop func()) {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// sieveEnvironment is what the Sieve environment test (RFC 5183) reports
+// about this server: its host name, the domain after the host's first
+// label (the whole name if it has one label, as Pigeonhole does) and the
+// version.
+func sieveEnvironment(hostname string) sieve.Environment {
+	domain := hostname
+	if _, rest, ok := strings.Cut(hostname, "."); ok && rest != "" {
+		domain = rest
+	}
+	return sieve.Environment{Host: hostname, Domain: domain, Version: version}
 }

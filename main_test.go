@@ -16,3 +16,19 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// The environment test's domain is the host name without its first label,
+// or the whole name when it has one label (RFC 5183 §4.1: "usually but not
+// always a proper suffix of the host name").
+func TestSieveEnvironment(t *testing.T) {
+	for _, tt := range []struct{ host, domain string }{
+		{"mail.example.com", "example.com"},
+		{"localhost", "localhost"},
+		{"mx.", "mx."},
+	} {
+		env := sieveEnvironment(tt.host)
+		if env.Host != tt.host || env.Domain != tt.domain || env.Version != version {
+			t.Errorf("sieveEnvironment(%q) = %+v, want domain %q", tt.host, env, tt.domain)
+		}
+	}
+}

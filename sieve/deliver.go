@@ -41,6 +41,9 @@ type Decision struct {
 	Outbound []storage.Outgoing
 	// Err is the script's failure; Targets then holds INBOX alone.
 	Err error
+	// Duplicates are the duplicate test's IDs to record once the message
+	// was delivered as decided (Deliverer.Commit).
+	Duplicates []storage.DuplicateMark
 }
 
 // Deliverer runs accounts' active scripts at delivery, compiling each once
@@ -53,6 +56,9 @@ type Deliverer struct {
 	RunTimeout time.Duration
 	// Host names this server in the Message-IDs of the replies it writes.
 	Host string
+	// Environment is what the environment test reports (host, domain,
+	// version); a delivery's client comes with its context (WithRemote).
+	Environment Environment
 
 	mu    sync.Mutex
 	cache map[storage.AccountID]compiled
@@ -239,19 +245,20 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
 		return err == nil
-	}}
+	}, Duplicates: storeDuplicates{d.store, a}, Environment: d.environment(ctx)}
 	if requires(admin, "vacation") || requires(user, "vacation") {
 		if in.UserAddresses, err = d.ownAddresses(ctx, acct); err != nil {
 			return nil, err
 		}
 	}
 	var actions []Action
+	var marks []DuplicateMark
 	if admin != nil {
 		res, err := admin.Run(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("the administrator's script: %w", err)
 		}
-		actions = res.Actions
+		actions, marks = res.Actions, res.Duplicates
 		if user != nil && res.keepAppended {
 			actions = actions[:len(actions)-1] // the user's script decides about it
 		}
@@ -268,6 +275,7 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 				more = more[:len(more)-1] // the administrator's script cancelled it
 			}
 			actions = append(actions, more...)
+			marks = append(marks, res2.Duplicates...)
 			if err := checkCombined(actions); err != nil {
 				return nil, err
 			}
@@ -277,9 +285,9 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 		if err != nil {
 			return nil, err
 		}
-		actions = res.Actions
+		actions, marks = res.Actions, res.Duplicates
 	}
-	dec := &Decision{}
+	dec := &Decision{Duplicates: storageMarks(marks)}
 	stored := map[string]int{} // mailbox -> index in dec.Targets (SV-15 across scripts)
 	target := func(t storage.Target) {
 		if i, ok := stored[t.Mailbox]; ok {

@@ -119,7 +119,9 @@ func zestActions(t *testing.T, scriptPath, messagePath, from, to string) ([]stri
 		from = ""
 	}
 	res, err := s.Run(context.Background(), &Input{Message: newTestMessage(string(raw)),
-		Envelope: Envelope{From: from, To: to}})
+		Envelope: Envelope{From: from, To: to},
+		// sieve-test knows its host, domain and version; so does delivery.
+		Environment: Environment{Host: "mail.example.com", Domain: "example.com", Version: "0.0.0-corpus"}})
 	if err != nil {
 		t.Logf("zest: run error: %v", err)
 		return []string{"error: runtime"}, nil

@@ -20,6 +20,9 @@
 //     Input.MailboxExists)
 //   - body, RFC 5173 (bounded: at most 10 MiB of body scanned per test)
 //   - variables, RFC 5229 (with imap4flags' named flag variables)
+//   - duplicate, RFC 7352 (the caller keeps the list: Input.Duplicates
+//     answers, Result.Duplicates says what to record after delivery)
+//   - environment, RFC 5183 (values from Input.Environment)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

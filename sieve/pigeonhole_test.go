@@ -339,6 +339,10 @@ func normalisePigeonhole(out, sender string) ([]string, error) {
 		case section == "":
 			// Script output before the listing (vnd.dovecot.debug) is not an action.
 		case trimmed == "(none)":
+		case strings.HasPrefix(line, " * track duplicate"), strings.HasPrefix(line, " * track last duplicate"):
+			// duplicate's bookkeeping (RFC 7352), not an action: zest
+			// lists it apart, in Result.Duplicates.
+			flush()
 		case strings.HasPrefix(line, " * "):
 			flush()
 			a, err := parsePigeonholeAction(strings.TrimPrefix(line, " * "))

@@ -25,10 +25,12 @@ type run struct {
 	actions    []Action
 	cancelKeep bool
 	redirects  []string
-	flags      []string // imap4flags' internal variable
-	vacation   bool     // a vacation command ran (ext_vacation.go)
-	vars       []string // variables, by the index the compiler gave each name
-	matchVars  []string // ${0}..${9} of the last successful :matches
+	flags      []string        // imap4flags' internal variable
+	vacation   bool            // a vacation command ran (ext_vacation.go)
+	vars       []string        // variables, by the index the compiler gave each name
+	matchVars  []string        // ${0}..${9} of the last successful :matches
+	dupSeen    map[string]bool // duplicate: answers asked this run (ext_duplicate.go)
+	dupMarks   []DuplicateMark // duplicate: IDs to record after delivery
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name

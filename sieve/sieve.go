@@ -80,6 +80,14 @@ type Input struct {
 	// answers only mail sent to one of them and never mail from one of
 	// them (SV-38, SV-39).
 	UserAddresses []string
+	// Duplicates answers the duplicate test (RFC 7352) from the IDs the
+	// account's earlier deliveries recorded (Result.Duplicates). nil:
+	// nothing is ever a duplicate.
+	Duplicates DuplicateTracker
+
+	// Environment is what the environment test (RFC 5183) reports about
+	// where the script runs (ext_environment.go).
+	Environment Environment
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From
@@ -111,6 +119,11 @@ type Result struct {
 	// keepAppended: the last action is the implicit keep itself, which a
 	// script run after this one may still cancel (deliver.go).
 	keepAppended bool
+
+	// Duplicates are the IDs the duplicate test asks to record. The caller
+	// records them only once the message was delivered as decided, never
+	// for a run that failed (RFC 7352 §3).
+	Duplicates []DuplicateMark
 }
 
 // DefaultMaxRedirects is how many redirects a run may make when Options
@@ -176,5 +189,9 @@ func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sieve run stopped: %w", err)
 	}
-	return r.result()
+	res, err = r.result()
+	if res != nil {
+		res.Duplicates = r.dupMarks
+	}
+	return res, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -46,6 +47,7 @@ type delivery struct {
 	rcpts   []recipient // accepted, in RCPT order, repeats included
 	filter  DepositFilter
 	log     *slog.Logger
+	remote  net.Addr // the client, for the environment test's remote-ip
 
 	// After DATA: the message, when it came, and each recipient's
 	// outcome, for the report of failures (bounce.go).
@@ -109,6 +111,9 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 	var parsed sieve.Message                     // the header fields, indexed once for every account's script
 	decided := make(map[storage.AccountID]error) // reject or nil, for accounts not stored
 	var outbound []storage.Outgoing              // redirects and replies, queued once delivery succeeds
+	decisions := make(map[storage.AccountID]*sieve.Decision)
+	// No verified host name: remote-host is "" (RFC 5183 §4.1 allows it).
+	filterCtx := sieve.WithRemote(ctx, remoteIP(d.remote), "")
 	seen := make(map[storage.AccountID]bool)
 	for _, r := range d.rcpts {
 		for _, to := range r.reaches {
@@ -123,7 +128,8 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 			if parsed == nil {
 				parsed = sieve.NewRawMessage(msg)
 			}
-			dec := d.filter.Decide(ctx, to.Account.ID, parsed, sieve.Envelope{From: d.from, To: r.address})
+			dec := d.filter.Decide(filterCtx, to.Account.ID, parsed, sieve.Envelope{From: d.from, To: r.address})
+			decisions[to.Account.ID] = dec
 			d.logDecision(to.Account, dec)
 			if dec.Reject == nil {
 				outbound = append(outbound, dec.Outbound...)
@@ -168,7 +174,37 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 	for i, r := range d.rcpts {
 		outcomes[i] = outcome(r, result)
 	}
+	d.commitDecisions(ctx, decisions, result)
 	return outcomes, stored
+}
+
+// commitDecisions tells the filter which accounts' copies were delivered
+// as their scripts decided (stored, discarded, redirected or rejected), so
+// it records what must outlive the delivery (the Sieve duplicate list).
+// The message is safe by now: a failure is logged, not answered.
+func (d *delivery) commitDecisions(ctx context.Context, decisions map[storage.AccountID]*sieve.Decision, result map[storage.AccountID]error) {
+	c, ok := d.filter.(DepositCommitter)
+	if !ok {
+		return
+	}
+	for a, dec := range decisions {
+		var rej *rejected
+		if err := result[a]; err != nil && !errors.As(err, &rej) {
+			continue
+		}
+		if err := c.Commit(ctx, a, dec); err != nil && d.log != nil {
+			d.log.Warn("sieve commit", "id", d.id, "account", a, "err", err)
+		}
+	}
+}
+
+// remoteIP is the client's IP address as the environment test shows it,
+// "" when the connection has none.
+func remoteIP(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t.IP != nil {
+		return t.IP.String()
+	}
+	return ""
 }
 
 // keepUnstored stores in INBOX the copy of every account none of whose

@@ -73,6 +73,15 @@ type DepositFilter interface {
 	Decide(ctx context.Context, a storage.AccountID, msg sieve.Message, env sieve.Envelope) *sieve.Decision
 }
 
+// DepositCommitter is a DepositFilter that is told when an account's copy
+// was delivered as decided; *sieve.Deliverer records the Sieve duplicate
+// test's IDs then, never for a failed delivery (RFC 7352 §3).
+type DepositCommitter interface {
+	Commit(ctx context.Context, a storage.AccountID, dec *sieve.Decision) error
+}
+
+var _ DepositCommitter = (*sieve.Deliverer)(nil)
+
 func (c Config) withDefaults() Config {
 	if c.Hostname == "" {
 		c.Hostname, _ = os.Hostname()

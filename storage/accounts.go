@@ -262,6 +262,9 @@ func (s *Store) DeleteAccount(ctx context.Context, address string) error {
 	if err := s.removeAccountScripts(ctx, a.ID); err != nil {
 		return err
 	}
+	if err := s.removeAccountDuplicates(ctx, a.ID); err != nil {
+		return err
+	}
 	return s.writeFreeing(ctx, "delete account", func(tx *wtx) error {
 		tx.emit(Event{Kind: AccountDelete, Account: a.ID})
 		return tx.Delete(accountKey(a.ID))

@@ -8,8 +8,9 @@ import (
 
 // collectExpired removes what has outlived its keeping time: Client-IDs
 // nobody used for the configured age (CI-25), saved states unused for
-// StateLifetime (ST-18), and the oldest expunge tombstones of mailboxes
-// over MaxTombstones (QR-42). Failures are logged; the next run tries again.
+// StateLifetime (ST-18), expired or excess Sieve duplicate entries (RFC
+// 7352), and the oldest expunge tombstones of mailboxes over MaxTombstones
+// (QR-42). Failures are logged; the next run tries again.
 func (s *Store) collectExpired(now time.Time) {
 	ctx := context.Background()
 	n, err := s.CollectClients(ctx, now, s.clientAge)
@@ -31,6 +32,9 @@ func (s *Store) collectExpired(now time.Time) {
 	}
 	if err := s.collectNotifyCounts(ctx); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("collect notification counts", "err", err)
+	}
+	if _, err := s.collectDuplicates(ctx, MaxDuplicates); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect sieve duplicate list", "err", err)
 	}
 	if err := s.boundTombstones(ctx, s.maxTombstones); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("bound expunge tombstones", "err", err)

@@ -38,6 +38,7 @@ import (
 //	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
 //	'Q' id                                     outbound queue: envelope and blob of a message zest sends
 //	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
+//	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -68,6 +69,7 @@ const (
 	tVacation    = 'W'
 	tOutbound    = 'Q'
 	tNotifyRate  = 'n'
+	tDuplicate   = 'u'
 )
 
 func key(table byte, size int) []byte {
