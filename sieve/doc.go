@@ -20,6 +20,9 @@
 //     Input.MailboxExists)
 //   - body, RFC 5173 (bounded: at most 10 MiB of body scanned per test)
 //   - variables, RFC 5229 (with imap4flags' named flag variables)
+//   - enotify, RFC 5435, with the mailto method, RFC 5436 (language side
+//     and BuildMailtoNotification; the caller sends, Options.NotifyMethods
+//     adds methods)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing
