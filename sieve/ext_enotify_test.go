@@ -162,6 +162,8 @@ func TestNotifyTaintedMethod(t *testing.T) {
 		{"set from a match variable", head + `notify "mailto:${x}";`, true},
 		{"set twice", head + `set "y" "a${x}"; set :lower "z" "${y}"; notify "mailto:${z}";`, true},
 		{"overwritten with a constant", head + `set "x" "me@example.com"; notify "mailto:${x}";`, false},
+		{"flag variable", `require ["enotify", "variables", "imap4flags"]; if header :matches "from" "*<*>" { addflag "v" "${2}"; }
+			removeflag "v" "x"; notify "mailto:${v}";`, true},
 		{"length of message data", head + `set :length "n" "${x}"; notify "mailto:n${n}@example.com";`, false},
 		{"fixed variable", `require ["enotify", "variables"]; set "own" "me@example.com"; notify "mailto:${own}";`, false},
 		{"message data in :message and :from", head + `notify :message "${1}" :from "${x}" "mailto:me@example.com";`, false},
