@@ -283,8 +283,8 @@ type MailtoInput struct {
 	// for the null reverse path).
 	Message      Message
 	EnvelopeFrom string
-	// Now is the notification's Date; Host the right side of its
-	// Message-ID.
+	// Now is the notification's Date (the caller passes the current
+	// time); Host the right side of its Message-ID (the server's name).
 	Now  time.Time
 	Host string
 }
@@ -353,6 +353,10 @@ func BuildMailtoNotification(n Notify, in MailtoInput) (*MailtoNotification, err
 		subject = u.Subject
 	}
 
+	host := in.Host
+	if host == "" {
+		host = "localhost" // still a valid Message-ID
+	}
 	id := rand.Text()
 	var b strings.Builder
 	// NA-45: Auto-Submitted first, above the Received fields copied from
@@ -369,7 +373,7 @@ func BuildMailtoNotification(n Notify, in MailtoInput) (*MailtoNotification, err
 		}
 	}
 	writeField(&b, "Date", in.Now.Format(time.RFC1123Z))
-	writeField(&b, "Message-ID", "<"+id+"@"+in.Host+">")
+	writeField(&b, "Message-ID", "<"+id+"@"+host+">")
 	writeField(&b, "From", encodeAddressField(fromHeader))
 	if len(to) > 0 {
 		writeField(&b, "To", encodeAddressField(strings.Join(to, ", ")))
@@ -385,7 +389,17 @@ func BuildMailtoNotification(n Notify, in MailtoInput) (*MailtoNotification, err
 		writeField(&b, "Importance", "Low")
 	}
 	for _, h := range u.Headers {
-		writeField(&b, capitalise(h.Name), mime.QEncoding.Encode("utf-8", h.Value))
+		v := h.Value
+		if !isASCII(v) {
+			// An address list keeps its addresses readable; only
+			// unstructured text is one encoded word.
+			if _, err := mail.ParseAddressList(v); err == nil {
+				v = encodeAddressField(v)
+			} else {
+				v = mime.QEncoding.Encode("utf-8", v)
+			}
+		}
+		writeField(&b, capitalise(h.Name), v)
 	}
 
 	body := ""

@@ -328,10 +328,19 @@ func TestMailtoNotificationSubjectAndBody(t *testing.T) {
 		{":message without body", "Hello", "mailto:a@example.org", "Hello", nil},
 		{"line breaks in :message", "one\r\ntwo", "mailto:a@example.org", "one two", nil},
 		{"UTF-8 body", "x", "mailto:a@example.org?body=caf%C3%A9%0Aline", "x", []string{"café", "line"}},
+		{"UTF-8 URI fields", "x", "mailto:a@example.org?X-Note=caf%C3%A9&Reply-To=J%C3%B6%20%3Cj@example.org%3E", "x", nil},
 		{"long subject", strings.Repeat("ünïcode ", 20), "mailto:a@example.org", strings.Repeat("ünïcode ", 20), nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, m := buildNotification(t, Notify{Message: tt.message, Method: tt.uri}, "alice@example.org")
+			if strings.Contains(tt.uri, "X-Note") {
+				if got := decoded(t, m.Header.Get("X-Note")); got != "café" {
+					t.Errorf("X-Note %q", got)
+				}
+				if rt, err := m.Header.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Name != "Jö" || rt[0].Address != "j@example.org" {
+					t.Errorf("Reply-To %q: %v %v", m.Header.Get("Reply-To"), rt, err)
+				}
+			}
 			raw := m.Header.Get("Subject")
 			if got := decoded(t, raw); got != tt.subject {
 				t.Errorf("Subject %q (%q), want %q", got, raw, tt.subject)
