@@ -320,11 +320,12 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		Logger:     log,
 	})
 	sieveSrv := managesieve.NewServer(st, managesieve.Config{
-		Logger:       log,
-		TLS:          tlsConfig,
-		Check:        checkSieve,
-		Capabilities: sieve.Capabilities,
-		MaxRedirects: sieve.DefaultMaxRedirects,
+		Logger:        log,
+		TLS:           tlsConfig,
+		Check:         checkSieve,
+		Capabilities:  sieve.Capabilities,
+		NotifyMethods: sieve.NotifySchemes(sieve.Options{}),
+		MaxRedirects:  sieve.DefaultMaxRedirects,
 	})
 	services := map[string]func(net.Listener) error{
 		"smtp":        srv.ServeSMTP,

@@ -123,3 +123,34 @@ func TestSieveConnectThenDelivery(t *testing.T) {
 		}
 	}
 }
+
+// The ManageSieve greeting of a running zest names the notify methods
+// scripts may use, and enotify among the Sieve extensions.
+//
+// spec: SV-70
+func TestManageSieveGreetingNotify(t *testing.T) {
+	dir := t.TempDir()
+	sieveAddr := freeAddr(t)
+	startServer(t, writeServerConfig(t, dir, map[string]string{"managesieve": sieveAddr}))
+	conn, err := net.DialTimeout("tcp", sieveAddr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var greeting []string
+	sc := bufio.NewScanner(conn)
+	for sc.Scan() {
+		greeting = append(greeting, sc.Text())
+		if strings.HasPrefix(sc.Text(), "OK") {
+			break
+		}
+	}
+	text := strings.Join(greeting, "\n")
+	if !strings.Contains(text, "\n\"NOTIFY\" \"mailto\"\n") {
+		t.Errorf("greeting lacks NOTIFY \"mailto\":\n%s", text)
+	}
+	if !strings.Contains(text, "enotify") {
+		t.Errorf("SIEVE capability lacks enotify:\n%s", text)
+	}
+}

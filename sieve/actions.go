@@ -54,13 +54,18 @@ type Vacation struct {
 	Identity string
 }
 
-// Notify sends a notification (RFC 5435).
+// Notify sends a notification (RFC 5435). It never cancels the implicit
+// keep. For a mailto method, BuildMailtoNotification composes the message.
 type Notify struct {
-	Method     string
-	From       string
-	Importance string
-	Options    []string
-	Message    string
+	Method     string   // the method URI, checked by its NotifyMethod
+	From       string   // :from, "" if not given; a valid address for mailto
+	Importance string   // "1", "2" (the default) or "3"
+	Options    []string // :options, each "name=value"
+	Message    string   // :message, "" if not given
+	// Skip lists recipients of a mailto Method that an earlier notify of
+	// the same run already reaches: they are not notified twice (NA-47).
+	// A mailto notify left without recipients is dropped from the Result.
+	Skip []string
 }
 
 func quoteAll(b *strings.Builder, ss []string) {
@@ -140,14 +145,48 @@ func (v Vacation) String() string {
 	return b.String()
 }
 
+// String follows what Pigeonhole's sieve-test shows of a notification, so
+// the differential corpus can compare the two. For mailto it is
+// `notify "mailto" importance "2"`, then subject (the :message, else the
+// URI's subject, when either is given), from, each remaining recipient as
+// `to "..."` or `cc "..."` as written in the URI, each kept URI header as
+// `header "Name: value"`, and the URI's body. :options do not appear
+// (mailto has none). Another method is `notify "<uri>" importance "2"`
+// followed by from, options and message.
 func (n Notify) String() string {
 	var b strings.Builder
-	b.WriteString("notify " + strconv.Quote(n.Method))
+	if u, err := ParseMailto(n.Method); err == nil {
+		b.WriteString(`notify "mailto" importance ` + strconv.Quote(n.Importance))
+		switch {
+		case n.Message != "":
+			b.WriteString(" subject " + strconv.Quote(n.Message))
+		case u.HasSubject:
+			b.WriteString(" subject " + strconv.Quote(u.Subject))
+		}
+		if n.From != "" {
+			b.WriteString(" from " + strconv.Quote(n.From))
+		}
+		for _, r := range u.Recipients {
+			if containsAddress(n.Skip, r.Address) {
+				continue
+			}
+			if r.Cc {
+				b.WriteString(" cc " + strconv.Quote(r.Full))
+			} else {
+				b.WriteString(" to " + strconv.Quote(r.Full))
+			}
+		}
+		for _, h := range u.Headers {
+			b.WriteString(" header " + strconv.Quote(h.Name+": "+h.Value))
+		}
+		if u.HasBody {
+			b.WriteString(" body " + strconv.Quote(u.Body))
+		}
+		return b.String()
+	}
+	b.WriteString("notify " + strconv.Quote(n.Method) + " importance " + strconv.Quote(n.Importance))
 	if n.From != "" {
 		b.WriteString(" from " + strconv.Quote(n.From))
-	}
-	if n.Importance != "" {
-		b.WriteString(" importance " + strconv.Quote(n.Importance))
 	}
 	if len(n.Options) > 0 {
 		b.WriteString(" options")

@@ -20,6 +20,9 @@ type compiler struct {
 	// expand, when set, returns a function computing a string argument at
 	// run time, or nil for a string that is constant (see value).
 	expand func(lit string) func(r *run) string
+	// taint, when set, returns for a dynamic string a function telling
+	// whether its value holds message data (enotify with variables, NA-51).
+	taint func(lit string) func(r *run) bool
 	// vars is the variables extension's name table, nil unless required.
 	vars *varTable
 	// at is the position of the command or test being compiled, for
@@ -332,9 +335,13 @@ func (c *compiler) test(t *Test) testFunc {
 // language; once an extension makes them dynamic (variables), dyn computes
 // the value in each run.
 type value struct {
-	lit string
-	dyn func(r *run) string
+	lit   string
+	dyn   func(r *run) string
+	taint func(r *run) bool // see compiler.taint; nil: never tainted
 }
+
+// tainted reports whether the value holds data taken from the message.
+func (v value) tainted(r *run) bool { return v.taint != nil && v.taint(r) }
 
 func (v value) get(r *run) string {
 	if v.dyn == nil {
@@ -348,7 +355,11 @@ func (v value) isConst() bool { return v.dyn == nil }
 func (c *compiler) value(s string) value {
 	if c.expand != nil {
 		if f := c.expand(s); f != nil {
-			return value{lit: s, dyn: f}
+			v := value{lit: s, dyn: f}
+			if c.taint != nil {
+				v.taint = c.taint(s)
+			}
+			return v
 		}
 	}
 	return value{lit: s}

@@ -23,6 +23,9 @@
 //   - duplicate, RFC 7352 (the caller keeps the list: Input.Duplicates
 //     answers, Result.Duplicates says what to record after delivery)
 //   - environment, RFC 5183 (values from Input.Environment)
+//   - enotify, RFC 5435, with the mailto method, RFC 5436 (language side
+//     and BuildMailtoNotification; the caller sends, Options.NotifyMethods
+//     adds methods)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

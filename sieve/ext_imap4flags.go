@@ -76,7 +76,16 @@ func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call
 			}
 			return func(r *run) error {
 				cur := parseFlags([]string{r.variable(slot)})
+				// NA-51: message data in the flags, or already in the
+				// variable, stays marked.
+				tainted := slot < len(r.varTaint) && r.varTaint[slot]
+				for _, f := range flags {
+					tainted = tainted || f.tainted(r)
+				}
 				r.setVariable(slot, strings.Join(op(cur, parseFlags(getAll(r, flags))), " "))
+				if tainted {
+					r.taintVariable(slot)
+				}
 				return nil
 			}
 		}

@@ -105,32 +105,10 @@ type varPart struct {
 // (SV-46): "${" name "}" with a valid name is replaced, anything else
 // stays literal. It returns nil for a string without references.
 func (c *compiler) expandVariables(lit string) func(r *run) string {
-	var parts []varPart
-	refs := false
-	start := 0
-	for i := 0; i+1 < len(lit); {
-		if lit[i] != '$' || lit[i+1] != '{' {
-			i++
-			continue
-		}
-		end := strings.IndexByte(lit[i+2:], '}')
-		if end < 0 {
-			break
-		}
-		part, ok := c.reference(lit[i+2 : i+2+end])
-		if !ok {
-			i++ // not a reference: "$" is literal and "{" may start none
-			continue
-		}
-		parts = append(parts, varPart{lit: lit[start:i], slot: -1, match: -1}, part)
-		refs = true
-		i += 2 + end + 1
-		start = i
-	}
-	if !refs {
+	parts := c.varParts(lit, true)
+	if parts == nil {
 		return nil
 	}
-	parts = append(parts, varPart{lit: lit[start:], slot: -1, match: -1})
 	return func(r *run) string {
 		var b strings.Builder
 		for _, p := range parts {
@@ -149,14 +127,79 @@ func (c *compiler) expandVariables(lit string) func(r *run) string {
 	}
 }
 
+// varParts splits a string into literals and references; nil if it has
+// none. report says whether to report bad references (the first parse of
+// a string does; a second one for the same string stays quiet).
+func (c *compiler) varParts(lit string, report bool) []varPart {
+	var parts []varPart
+	start := 0
+	for i := 0; i+1 < len(lit); {
+		if lit[i] != '$' || lit[i+1] != '{' {
+			i++
+			continue
+		}
+		end := strings.IndexByte(lit[i+2:], '}')
+		if end < 0 {
+			break
+		}
+		part, ok := c.reference(lit[i+2:i+2+end], report)
+		if !ok {
+			i++ // not a reference: "$" is literal and "{" may start none
+			continue
+		}
+		parts = append(parts, varPart{lit: lit[start:i], slot: -1, match: -1}, part)
+		i += 2 + end + 1
+		start = i
+	}
+	if parts == nil {
+		return nil
+	}
+	return append(parts, varPart{lit: lit[start:], slot: -1, match: -1})
+}
+
+// taintOf returns a function telling whether a string's value at run time
+// holds data from the message: a match variable, or a variable set from
+// one (NA-51). enotify installs it as compiler.taint, and only when
+// variables is required too, so other scripts pay nothing.
+func (c *compiler) taintOf(lit string) func(r *run) bool {
+	var match bool
+	var slots []int
+	for _, p := range c.varParts(lit, false) {
+		switch {
+		case p.match >= 0:
+			match = true
+		case p.slot >= 0:
+			slots = append(slots, p.slot)
+		}
+	}
+	if match {
+		return func(*run) bool { return true }
+	}
+	if slots == nil {
+		return nil
+	}
+	return func(r *run) bool {
+		for _, i := range slots {
+			if i < len(r.varTaint) && r.varTaint[i] {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // reference parses what is between "${" and "}".
-func (c *compiler) reference(name string) (varPart, bool) {
+func (c *compiler) reference(name string, report bool) (varPart, bool) {
+	errorf := c.errorf
+	if !report {
+		errorf = func(Pos, string, ...any) {}
+	}
 	part := varPart{slot: -1, match: -1}
 	if name != "" && strings.Trim(name, "0123456789") == "" {
 		n, err := strconv.Atoi(strings.TrimLeft(name, "0") + "0")
 		if err != nil || n/10 >= maxMatchVars {
 			// spec: SV-48 — only ${0}..${9} exist.
-			c.errorf(c.at, "match variable ${%s} does not exist, only ${0} to ${%d}", name, maxMatchVars-1)
+			errorf(c.at, "match variable ${%s} does not exist, only ${0} to ${%d}", name, maxMatchVars-1)
 			return part, false
 		}
 		part.match = n / 10
@@ -165,7 +208,7 @@ func (c *compiler) reference(name string) (varPart, bool) {
 	if ns, _, ok := strings.Cut(name, "."); ok {
 		if isIdentifier(ns) && validSubNames(name[len(ns)+1:]) {
 			// spec: SV-50 — no namespace is implemented, so none is required.
-			c.errorf(c.at, "variable ${%s}: namespace %q needs an extension zest does not implement", name, ns)
+			errorf(c.at, "variable ${%s}: namespace %q needs an extension zest does not implement", name, ns)
 		}
 		return part, false
 	}
@@ -174,7 +217,7 @@ func (c *compiler) reference(name string) (varPart, bool) {
 	}
 	i, ok := c.vars.slot(name)
 	if !ok {
-		c.errorf(c.at, "more than %d variables", maxVariables)
+		errorf(c.at, "more than %d variables", maxVariables)
 		return part, false
 	}
 	part.slot = i
@@ -199,11 +242,23 @@ func (r *run) variable(i int) string {
 	return ""
 }
 
+// setVariable stores a value; it is untainted unless the caller marks it
+// (taintVariable) right after.
 func (r *run) setVariable(i int, v string) {
 	if r.vars == nil {
 		r.vars = make([]string, r.s.nvars)
 	}
 	r.vars[i] = truncateUTF8(v, maxVarSize)
+	if i < len(r.varTaint) {
+		r.varTaint[i] = false
+	}
+}
+
+func (r *run) taintVariable(i int) {
+	if r.varTaint == nil {
+		r.varTaint = make([]bool, r.s.nvars)
+	}
+	r.varTaint[i] = true
 }
 
 // setMatch replaces the match variables after a successful :matches:
@@ -249,10 +304,14 @@ func buildSet(c *compiler, a *call) cmdFunc {
 	lower, upper := a.has("lower"), a.has("upper")
 	lowerFirst, upperFirst := a.has("lowerfirst"), a.has("upperfirst")
 	quote, length := a.has("quotewildcard"), a.has("length")
+	encode := a.has("encodeurl") // enotify adds the tag (RFC 5435 §6)
 	return func(r *run) error {
-		// spec: SV-47 — by precedence: case (40), first letter (30),
-		// :quotewildcard (20), :length (10).
+		// spec: SV-47, SV-62 — by precedence: case (40), first letter
+		// (30), :quotewildcard (20), :encodeurl (15), :length (10).
 		v := val.get(r)
+		// NA-51: message data stays marked through set; a length is a
+		// number, not the data.
+		tainted := !length && val.tainted(r)
 		switch {
 		case lower:
 			v = asciiLower(v)
@@ -269,10 +328,16 @@ func buildSet(c *compiler, a *call) cmdFunc {
 		if quote {
 			v = quoteWildcards(v)
 		}
+		if encode {
+			v = encodeURL(v)
+		}
 		if length {
 			v = strconv.Itoa(utf8.RuneCountInString(v))
 		}
 		r.setVariable(slot, v)
+		if tainted {
+			r.taintVariable(slot)
+		}
 		return nil
 	}
 }

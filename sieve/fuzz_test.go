@@ -23,6 +23,7 @@ func FuzzParse(f *testing.F) {
 		`require ["relational", "subaddress", "envelope"]; if anyof (address :count "ge" "to" "2", envelope :detail :value "lt" "to" "x", header :value "ne" "a" "b") { stop; }`,
 		`x [ "a" , "b" ] :tag 1G ( t1, t2 );`,
 		`require ["vacation", "vacation-seconds"]; vacation :seconds 60 :subject "s" :from "a@b.c" :addresses ["x@y.z"] :mime :handle "h" "r";`,
+		`require ["enotify", "variables", "relational"]; set :encodeurl "b" "a&b"; if header :matches "from" "*" { set "x" "${1}"; } if allof(valid_notify_method "mailto:a@b.c", notify_method_capability :count "eq" "mailto:${x}" "online" "1") { notify :from "a@b.c" :importance "1" :options "k=v" :message "${1}" "mailto:a@b.c?body=${b}"; notify "mailto:${x}"; }`,
 		`require ["body", "mailbox", "fileinto"]; if body :content ["text", ""] :matches "*x*" { fileinto :create "A"; } elsif mailboxexists "B" { stop; }`,
 		`require ["variables", "imap4flags"]; set :upperfirst :lower "a" "${b}x"; if header :matches "from" "*@?*" { addflag "f" "${2}"; } if string :is "${env.x}${1}" "${a}" { setflag "${f}"; }`,
 	}

@@ -158,7 +158,12 @@ func TestActionString(t *testing.T) {
 		{Reject{Reason: "r", Extended: true}, `ereject "r"`},
 		{Vacation{To: "s@x.example", Subject: "Away", Days: 7, Reason: "gone"},
 			`vacation to "s@x.example" subject "Away" days 7 reason "gone"`},
-		{Notify{Method: "mailto:a@b.example", Importance: "2"}, `notify "mailto:a@b.example" importance "2"`},
+		{Notify{Method: "mailto:a@b.example", Importance: "2"}, `notify "mailto" importance "2" to "a@b.example"`},
+		{Notify{Method: "mailto:a@b.example%2Cc@b.example?cc=d@b.example&subject=s&x-a=1&body=b", Importance: "1",
+			From: "me@b.example", Message: "m", Options: []string{"o=1"}, Skip: []string{"c@B.EXAMPLE"}},
+			`notify "mailto" importance "1" subject "m" from "me@b.example" to "a@b.example" cc "d@b.example" header "x-a: 1" body "b"`},
+		{Notify{Method: "https://h.example/x", Importance: "3", From: "f@x.example", Options: []string{"a=b"}, Message: "m"},
+			`notify "https://h.example/x" importance "3" from "f@x.example" options "a=b" message "m"`},
 	}
 	for _, tt := range tests {
 		if got := tt.a.String(); got != tt.want {

@@ -150,7 +150,7 @@ func TestPigeonholeCorpusComplete(t *testing.T) {
 // captured from Pigeonhole 0.5.19, so the normaliser is checked even where
 // sieve-test is not installed.
 //
-// spec: SV-14, SV-29, SV-35, SV-52, SV-54
+// spec: SV-14, SV-29, SV-35, SV-52, SV-54, SV-56, SV-60
 func TestNormalisePigeonhole(t *testing.T) {
 	tests := []struct {
 		name string
@@ -202,6 +202,30 @@ func TestNormalisePigeonhole(t *testing.T) {
 				`reject "line one\r\n.dot\r\n"`,
 			},
 		},
+		{
+			name: "notifications: details, recipients, headers, a multi-line body, no recipients",
+			out: "\nPerformed actions:\n\n" +
+				" * send notification with method 'mailto:':\n" +
+				"    => importance   : 2\n" +
+				"    => subject      : S x \n" +
+				"    => from         : Me <me@example.com>\n" +
+				"    => recipients   :\n" +
+				"       + To: \"Al\" <a@example.org>\n" +
+				"       + Cc: c@example.org\n" +
+				"    => headers      :\n" +
+				"       + X-Foo: bar\n" +
+				"    => body         : \n--\nline1\r\n * line2\n--\n\n" +
+				" * send notification with method 'mailto:':\n" +
+				"    => importance   : 1\n" +
+				"    => recipients   :\n" +
+				"       NONE, action has no effect\n\n" +
+				"\nImplicit keep:\n\n * store message in folder: INBOX\n\n",
+			want: []string{
+				`notify "mailto" importance "2" subject "S x " from "Me <me@example.com>" to "\"Al\" <a@example.org>" cc "c@example.org" header "X-Foo: bar" body "line1\r\n * line2"`,
+				`notify "mailto" importance "1"`,
+				"keep",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,7 +243,11 @@ func TestNormalisePigeonhole(t *testing.T) {
 		"", // no listing at all
 		"\nPerformed actions:\n\n * notify something\n", // an action the normaliser does not know
 		"\nPerformed actions:\n\n * discard\n        + mystery modifier\n",
-		"\nPerformed actions:\n\n * send vacation message:\n\nSTART MESSAGE\nx\n", // unterminated reason
+		"\nPerformed actions:\n\n * send vacation message:\n\nSTART MESSAGE\nx\n",                              // unterminated reason
+		"\nPerformed actions:\n\n * send notification with method 'mailto:':\n    => body         : \n--\nx\n", // unterminated body
+		"\nPerformed actions:\n\n * send notification with method 'mailto:':\n    => priority     : 1\n",
+		"\nPerformed actions:\n\n * send notification with method 'mailto:':\n    => recipients   :\n       + Bcc: x@y\n",
+		"\nPerformed actions:\n\n * send notification with method 'xmpp:':\n",
 	} {
 		if got, err := normalisePigeonhole(bad, "a@example.org"); err == nil {
 			t.Errorf("normalisePigeonhole(%q) = %q, want an error", bad, got)
@@ -318,6 +346,26 @@ func normalisePigeonhole(out, sender string) ([]string, error) {
 		out = tail
 	}
 
+	// A notification body is printed verbatim between "--" lines; lift
+	// it out the same way.
+	var bodies []string
+	out = rest.String()
+	rest.Reset()
+	for {
+		before, after, ok := strings.Cut(out, phNotifyBody)
+		if !ok {
+			rest.WriteString(out)
+			break
+		}
+		body, tail, ok := strings.Cut(after, "\n--\n")
+		if !ok {
+			return nil, errors.New("notification body without its closing --")
+		}
+		fmt.Fprintf(&rest, "%s\n    => body %d\n", before, len(bodies))
+		bodies = append(bodies, body)
+		out = tail
+	}
+
 	var actions []string
 	var cur *phAction // the action whose "+" or "=>" detail lines follow
 	lastDetail := ""  // the vacation detail a continuation line belongs to
@@ -331,6 +379,7 @@ func normalisePigeonhole(out, sender string) ([]string, error) {
 	for _, line := range strings.Split(rest.String(), "\n") {
 		trimmed := strings.TrimSpace(line)
 		isVacation := cur != nil && cur.kind == "vacation"
+		isNotify := cur != nil && cur.kind == "notify"
 		switch {
 		case line == "":
 		case line == "Performed actions:" || line == "Implicit keep:":
@@ -351,6 +400,10 @@ func normalisePigeonhole(out, sender string) ([]string, error) {
 			}
 			a.to = sender
 			cur = a
+		case isNotify && strings.HasPrefix(line, "    "):
+			if err := cur.notifyDetail(strings.TrimLeft(line, " "), bodies); err != nil {
+				return nil, err
+			}
 		case strings.HasPrefix(trimmed, "+ ") && cur != nil:
 			if err := cur.modifier(strings.TrimPrefix(trimmed, "+ ")); err != nil {
 				return nil, err
@@ -382,17 +435,64 @@ func normalisePigeonhole(out, sender string) ([]string, error) {
 	return actions, nil
 }
 
+// phNotifyBody starts the body of a mailto notification in sieve-test's
+// listing; the body ends at the next "\n--\n".
+const phNotifyBody = "\n    => body         : \n--\n"
+
+// notifyDetail reads one indented line under "send notification": an
+// "=> name : value" detail, a "+ To:"/"+ Cc:" recipient or a "+ Name:
+// value" URI header (which of the two follows the last detail name), or
+// "NONE" for a URI without recipients.
+func (a *phAction) notifyDetail(line string, bodies []string) error {
+	switch {
+	case strings.HasPrefix(line, "=> body "):
+		n, err := strconv.Atoi(strings.TrimPrefix(line, "=> body "))
+		if err != nil {
+			return err
+		}
+		a.notify = append(a.notify, "body "+strconv.Quote(bodies[n]))
+	case strings.HasPrefix(line, "=> "):
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "=> "), ":")
+		if !ok {
+			return fmt.Errorf("notification detail without a colon: %q", line)
+		}
+		a.lastDetail = strings.TrimSpace(name)
+		value = strings.TrimPrefix(value, " ")
+		switch a.lastDetail {
+		case "importance", "subject", "from":
+			a.notify = append(a.notify, a.lastDetail+" "+strconv.Quote(value))
+		case "recipients", "headers":
+		default:
+			return fmt.Errorf("unknown notification detail %q", line)
+		}
+	case strings.HasPrefix(line, "+ ") && a.lastDetail == "recipients":
+		kind, addr, ok := strings.Cut(strings.TrimPrefix(line, "+ "), ": ")
+		if !ok || (kind != "To" && kind != "Cc") {
+			return fmt.Errorf("unknown notification recipient %q", line)
+		}
+		a.notify = append(a.notify, strings.ToLower(kind)+" "+strconv.Quote(addr))
+	case strings.HasPrefix(line, "+ ") && a.lastDetail == "headers":
+		a.notify = append(a.notify, "header "+strconv.Quote(strings.TrimPrefix(line, "+ ")))
+	case line == "NONE, action has no effect":
+	default:
+		return fmt.Errorf("unrecognised notification line %q", line)
+	}
+	return nil
+}
+
 // phAction collects one listed action and its detail lines.
 type phAction struct {
-	kind     string // keep, fileinto, redirect, discard, reject, vacation
-	arg      string
-	copy     bool
-	create   bool
-	flags    []string
-	hasFlags bool
-	vacation map[string]string
-	reason   string
-	to       string // vacation only: the reply's recipient
+	notify     []string // notify: its details in Notify.String's words, in listing order
+	lastDetail string   // notify: the "=>" detail the "+" lines belong to
+	kind       string   // keep, fileinto, redirect, discard, reject, vacation
+	arg        string
+	copy       bool
+	create     bool
+	flags      []string
+	hasFlags   bool
+	vacation   map[string]string
+	reason     string
+	to         string // vacation only: the reply's recipient
 }
 
 func parsePigeonholeAction(s string) (*phAction, error) {
@@ -411,6 +511,8 @@ func parsePigeonholeAction(s string) (*phAction, error) {
 		return &phAction{kind: "reject", arg: reason}, nil
 	case s == "send vacation message:":
 		return &phAction{kind: "vacation", vacation: map[string]string{}}, nil
+	case s == "send notification with method 'mailto:':":
+		return &phAction{kind: "notify"}, nil
 	}
 	return nil, fmt.Errorf("unknown action %q", s)
 }
@@ -474,6 +576,13 @@ func (a *phAction) String() string {
 		b.WriteString(" " + strconv.Quote(a.arg))
 	case "discard":
 		b.WriteString("discard")
+	case "notify":
+		// Pigeonhole lists importance, subject, from, the recipients,
+		// the headers and the body in the order of Notify.String.
+		b.WriteString(`notify "mailto"`)
+		for _, d := range a.notify {
+			b.WriteString(" " + d)
+		}
 	case "reject":
 		b.WriteString("reject " + strconv.Quote(a.arg))
 	case "vacation":

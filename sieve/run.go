@@ -31,6 +31,7 @@ type run struct {
 	matchVars  []string        // ${0}..${9} of the last successful :matches
 	dupSeen    map[string]bool // duplicate: answers asked this run (ext_duplicate.go)
 	dupMarks   []DuplicateMark // duplicate: IDs to record after delivery
+	varTaint   []bool          // enotify: variables holding message data (NA-51)
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name
@@ -126,6 +127,8 @@ func (r *run) result() (*Result, error) {
 	stored := map[string]int{} // mailbox -> index in out
 	rejects := 0
 	discarded := false
+	var notified []string // mailto recipients of the notifies so far
+	mailtos := 0
 	for _, a := range r.actions {
 		if key, ok := mailboxKey(a); ok {
 			if i, dup := stored[key]; dup {
@@ -159,6 +162,16 @@ func (r *run) result() (*Result, error) {
 				continue
 			}
 			discarded = true
+		case Notify:
+			n, keep := dedupNotify(a, &notified, mailtos > 0)
+			if strings.HasPrefix(strings.ToLower(a.Method), "mailto:") {
+				mailtos++
+			}
+			if !keep {
+				continue
+			}
+			out = append(out, n)
+			continue
 		}
 		out = append(out, a)
 	}

@@ -22,6 +22,10 @@ type Options struct {
 	MaxRedirects int
 	// MaxActions bounds the actions one run may collect; 0 means 256.
 	MaxActions int
+	// NotifyMethods are the enotify methods scripts may use (RFC 5435
+	// §3.2); nil means the built-in mailto only (MailtoMethod). Any other
+	// scheme makes notify fail at run time (SV-57).
+	NotifyMethods []NotifyMethod
 }
 
 const (

@@ -3,7 +3,6 @@ package sieve
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -143,8 +142,7 @@ func ownAddress(addr string, own []string) (*mail.Address, bool) {
 	return nil, false
 }
 
-// firstRaw is the first field of that name, raw; firstHeader the same
-// unfolded, for copying identifiers into the reply.
+// firstRaw is the first field of that name, raw.
 func firstRaw(msg Message, name string) string {
 	if vs := msg.Header(name); len(vs) > 0 {
 		return vs[0]
@@ -152,22 +150,11 @@ func firstRaw(msg Message, name string) string {
 	return ""
 }
 
-func firstHeader(msg Message, name string) string { return unfold(firstRaw(msg, name)) }
-
+// newMessageID is a fresh Message-ID on host ("localhost" when unknown,
+// still a valid one).
 func newMessageID(host string) string {
-	var r [12]byte
-	_, _ = rand.Read(r[:])
 	if host == "" {
 		host = "localhost"
 	}
-	return "<" + hex.EncodeToString(r[:]) + "@" + host + ">"
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return "<" + rand.Text() + "@" + host + ">"
 }

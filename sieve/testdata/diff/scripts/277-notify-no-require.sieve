@@ -1,0 +1,2 @@
+# notify without require "enotify" is unknown (SV-02)
+notify "mailto:a@example.org";

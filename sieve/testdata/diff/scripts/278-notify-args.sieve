@@ -1,0 +1,3 @@
+# notify needs its method, a single string (SV-56)
+require ["enotify"];
+notify ["mailto:a@example.org", "mailto:b@example.org"];
