@@ -20,6 +20,8 @@
 //     Input.MailboxExists)
 //   - body, RFC 5173 (bounded: at most 10 MiB of body scanned per test)
 //   - variables, RFC 5229 (with imap4flags' named flag variables)
+//   - date and index, RFC 5260 (the clock and server zone from Input.Now
+//     and Input.Location)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"time"
 )
 
 // Options limits what a script may use and how large it may be.
@@ -74,6 +75,15 @@ type Input struct {
 	// as the script wrote it) that delivery may store into, for the mailbox
 	// extension's mailboxexists test. nil: only INBOX exists.
 	MailboxExists func(name string) bool
+
+	// Now is the current time for the date extension's currentdate test;
+	// the zero value means the clock, read once per run, so every
+	// currentdate test of one run sees the same instant (SV-68).
+	Now time.Time
+	// Location is the server's time zone, which date and currentdate
+	// use when the script gives neither :zone nor :originalzone (SV-68);
+	// nil means UTC.
+	Location *time.Location
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From
