@@ -47,6 +47,7 @@ func compileDateTest(c *compiler, a *call, partArg, keysArg int) *dateTest {
 	d := &dateTest{original: a.has("originalzone"), hasZone: a.has("zone")}
 	if d.hasZone {
 		z := a.tags["zone"]
+		c.at = z.Pos
 		d.zone = c.value(z.Strings[0])
 		if d.zone.isConst() {
 			off, ok := parseZoneOffset(d.zone.lit)
@@ -103,7 +104,7 @@ func buildDate(c *compiler, a *call) testFunc {
 			}
 			md, found = parseMailDate(field)
 		}
-		return d.test(r, md, found, true), nil
+		return d.test(r, md, found), nil
 	}
 }
 
@@ -113,24 +114,21 @@ func buildCurrentdate(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
-		return d.test(r, mailDate{t: r.now()}, true, false), nil
+		return d.test(r, mailDate{t: r.now()}, true), nil
 	}
 }
 
 // test matches the date part of md, shifted to the test's zone, against
 // the keys. ok false means there is no date (count 0, no match).
-func (d *dateTest) test(r *run, md mailDate, ok, fromHeader bool) bool {
+func (d *dateTest) test(r *run, md mailDate, ok bool) bool {
 	var s string
 	if ok {
-		t, off := d.shift(r, md, fromHeader)
+		t, off := d.shift(r, md)
 		s, ok = formatDatePart(d.part.get(r), t, off, md.leap)
 	}
 	if d.m.counting() {
 		// RFC 5260 §4: the count is 1 when there is a date, else 0.
-		if ok {
-			return d.m.matchCount(r, 1)
-		}
-		return d.m.matchCount(r, 0)
+		return d.m.matchCount(r, boolInt(ok))
 	}
 	return ok && d.m.match(r, s)
 }
@@ -140,7 +138,7 @@ func (d *dateTest) test(r *run, md mailDate, ok, fromHeader bool) bool {
 // :originalzone, the server's zone (Input.Location). A :zone built at run
 // time that is not "+hhmm" falls back to the server's zone, as in
 // Pigeonhole, rather than failing the whole script.
-func (d *dateTest) shift(r *run, md mailDate, fromHeader bool) (time.Time, int) {
+func (d *dateTest) shift(r *run, md mailDate) (time.Time, int) {
 	var loc *time.Location
 	switch {
 	case d.fixed != nil:
@@ -149,7 +147,7 @@ func (d *dateTest) shift(r *run, md mailDate, fromHeader bool) (time.Time, int) 
 		if off, ok := parseZoneOffset(d.zone.get(r)); ok {
 			loc = time.FixedZone("", off*60)
 		}
-	case d.original && fromHeader:
+	case d.original: // only date has the tag
 		loc = time.FixedZone("", md.zone*60)
 	}
 	if loc == nil {
