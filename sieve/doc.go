@@ -26,6 +26,8 @@
 //   - enotify, RFC 5435, with the mailto method, RFC 5436 (language side
 //     and BuildMailtoNotification; the caller sends, Options.NotifyMethods
 //     adds methods)
+//   - date and index, RFC 5260 (the clock and server zone from Input.Now
+//     and Input.Location)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

@@ -139,6 +139,10 @@ func redirectAddress(s string) (string, error) {
 }
 
 func buildHeader(c *compiler, a *call) testFunc {
+	idx, ok := indexArgs(c, a)
+	if !ok {
+		return nil
+	}
 	c.headerNames(a.args[0])
 	names := c.vals(a, 0)
 	m := c.matcher(a, c.vals(a, 1))
@@ -146,6 +150,14 @@ func buildHeader(c *compiler, a *call) testFunc {
 		return nil
 	}
 	return func(r *run) (bool, error) {
+		if idx.n > 0 {
+			// spec: SV-69 — only the field :index picks.
+			v, ok := idx.pick(r, names, r.header)
+			if m.counting() {
+				return m.matchCount(r, boolInt(ok)), nil
+			}
+			return ok && m.match(r, v), nil
+		}
 		if m.counting() {
 			// spec: SV-65 — the fields, over all names.
 			n := 0
@@ -181,6 +193,10 @@ func buildAddress(c *compiler, a *call) testFunc {
 			c.errorf(a.args[0].StrPos[i], "header %q is not an address header, the address test cannot use it", n.lit)
 		}
 	}
+	idx, ok := indexArgs(c, a)
+	if !ok {
+		return nil
+	}
 	part := addressPart(a)
 	m := c.matcher(a, c.vals(a, 1))
 	if m == nil {
@@ -188,20 +204,25 @@ func buildAddress(c *compiler, a *call) testFunc {
 	}
 	return func(r *run) (bool, error) {
 		count := 0
-		for _, n := range names {
-			name := n.get(r)
-			if !n.isConst() && !addressHeaders[strings.ToLower(name)] {
-				continue
+		if idx.n > 0 {
+			// spec: SV-69 — :index picks a field, not an address: every
+			// address of that field is tested.
+			raw := func(name string) []string {
+				if !validHeaderName(name) || !addressHeaders[strings.ToLower(name)] {
+					return nil
+				}
+				return r.in.Message.Header(name)
 			}
-			for _, addr := range r.address(name) {
-				v, ok := addr.part(part)
-				switch {
-				case !ok:
-				case m.counting():
-					// spec: SV-65 — the addresses that have the part,
-					// group members included, over all fields.
-					count++
-				case m.match(r, v):
+			if v, ok := idx.pick(r, names, raw); ok && matchAddresses(r, m, part, parseAddressList(unfold(v)), &count) {
+				return true, nil
+			}
+		} else {
+			for _, n := range names {
+				name := n.get(r)
+				if !n.isConst() && !addressHeaders[strings.ToLower(name)] {
+					continue
+				}
+				if matchAddresses(r, m, part, r.address(name), &count) {
 					return true, nil
 				}
 			}
@@ -211,6 +232,31 @@ func buildAddress(c *compiler, a *call) testFunc {
 		}
 		return false, nil
 	}
+}
+
+// matchAddresses reports whether the part of any address matches; with
+// :count it counts the addresses that have the part instead.
+func matchAddresses(r *run, m *matcher, part string, addrs []mailAddr, count *int) bool {
+	for _, addr := range addrs {
+		v, ok := addr.part(part)
+		switch {
+		case !ok:
+		case m.counting():
+			// spec: SV-65 — the addresses that have the part, group
+			// members included, over all fields.
+			*count++
+		case m.match(r, v):
+			return true
+		}
+	}
+	return false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func buildSize(c *compiler, a *call) testFunc {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that any input either compiles, and then runs without
@@ -25,6 +26,7 @@ func FuzzParse(f *testing.F) {
 		`require ["vacation", "vacation-seconds"]; vacation :seconds 60 :subject "s" :from "a@b.c" :addresses ["x@y.z"] :mime :handle "h" "r";`,
 		`require ["enotify", "variables", "relational"]; set :encodeurl "b" "a&b"; if header :matches "from" "*" { set "x" "${1}"; } if allof(valid_notify_method "mailto:a@b.c", notify_method_capability :count "eq" "mailto:${x}" "online" "1") { notify :from "a@b.c" :importance "1" :options "k=v" :message "${1}" "mailto:a@b.c?body=${b}"; notify "mailto:${x}"; }`,
 		`require ["body", "mailbox", "fileinto"]; if body :content ["text", ""] :matches "*x*" { fileinto :create "A"; } elsif mailboxexists "B" { stop; }`,
+		`require ["date", "index", "relational"]; if anyof (date :index 1 :last :zone "+0100" :value "ge" "received" "hour" "09", currentdate :originalzone "zone" "+0000", date :originalzone :matches "date" "std11" "*", header :index 2 :count "eq" "to" "1", address :last :index 1 "to" "a@b") { stop; }`,
 		`require ["variables", "imap4flags"]; set :upperfirst :lower "a" "${b}x"; if header :matches "from" "*@?*" { addflag "f" "${2}"; } if string :is "${env.x}${1}" "${a}" { setflag "${f}"; }`,
 	}
 	for _, s := range seeds {
@@ -96,6 +98,42 @@ func FuzzMessage(f *testing.F) {
 		msg := newTestMessage("From: " + v + "\r\nTo:" + v + "\r\n\r\n")
 		if _, err := s.Run(context.Background(), &Input{Message: msg, Envelope: Envelope{From: v, To: v}}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzDate checks the date-time parser: any input either has no date or
+// gives one that, written back as std11 in its own zone, reads again as
+// the same instant, zone and leap second, and whose every date part is
+// defined.
+func FuzzDate(f *testing.F) {
+	for _, s := range []string{
+		"Mon, 2 Mar 2026 10:05:07 +0130",
+		"2 Mar 26 10:05 EST",
+		"(c) Thu, 4 (x) Mar 99 16:30 (y) PDT (z)",
+		"Wed, 31 Dec 2008 23:59:60 +0000",
+		"Mon, 29 Feb 2026 10:05:07 +0000",
+		"from a by b; Tue, 3 Mar 2026 23:30:15 -0500 (EST)",
+		"Mon, 2 Mar 126 10:05:07 A",
+		"((\\",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := parseMailDate(s)
+		if !ok {
+			return
+		}
+		local := d.t.In(time.FixedZone("", d.zone*60))
+		for _, p := range dateParts {
+			if v, ok := formatDatePart(p, local, d.zone, d.leap); !ok || v == "" {
+				t.Fatalf("%q: part %s undefined", s, p)
+			}
+		}
+		std11, _ := formatDatePart("std11", local, d.zone, d.leap)
+		again, ok := parseMailDate(std11)
+		if !ok || !again.t.Equal(d.t) || again.zone != d.zone || again.leap != d.leap {
+			t.Fatalf("%q gave %q, which reads as %+v (ok %v), not %+v", s, std11, again, ok, d)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 type (
@@ -35,6 +36,10 @@ type run struct {
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name
+
+	// clock is the instant currentdate sees (ext_date.go); nil until asked,
+	// a pointer so that runs without currentdate stay as small as before.
+	clock *time.Time
 }
 
 func newRun(ctx context.Context, s *Script, in *Input) *run {

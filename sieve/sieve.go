@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"time"
 )
 
 // Options limits what a script may use and how large it may be.
@@ -92,6 +93,14 @@ type Input struct {
 	// Environment is what the environment test (RFC 5183) reports about
 	// where the script runs (ext_environment.go).
 	Environment Environment
+	// Now is the current time for the date extension's currentdate test;
+	// the zero value means the clock, read once per run, so every
+	// currentdate test of one run sees the same instant (SV-68).
+	Now time.Time
+	// Location is the server's time zone, which date and currentdate
+	// use when the script gives neither :zone nor :originalzone (SV-68);
+	// nil means UTC.
+	Location *time.Location
 }
 
 // Envelope holds the SMTP envelope addresses without angle brackets; From

@@ -90,7 +90,7 @@ func extensions() []*extension {
 	return []*extension{
 		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric, &extUnicodeCasemap,
 		&extCopy, &extReject, &extEreject, &extImap4flags, &extSubaddress, &extRelational, &extVariables,
-		&extVacation, &extVacationSeconds, &extMailbox, &extBody, &extDuplicate, &extEnvironment,
+		&extVacation, &extVacationSeconds, &extMailbox, &extBody, &extDuplicate, &extEnvironment, &extDate, &extIndex,
 		&extEnotify, // after variables: its setup looks at c.vars
 	}
 }

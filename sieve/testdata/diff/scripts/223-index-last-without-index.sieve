@@ -1,0 +1,3 @@
+# :last without :index is an error (SV-69)
+require ["index", "fileinto"];
+if header :last :contains "received" "example" { fileinto "x"; }
