@@ -30,6 +30,12 @@ type run struct {
 	vars       []string // variables, by the index the compiler gave each name
 	matchVars  []string // ${0}..${9} of the last successful :matches
 
+	// include (ext_include.go): the scripts included so far, for :once,
+	// how many includes ran, and the global variables.
+	included    map[includeKey]bool
+	includeRuns int
+	globals     []string
+
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name
 }

@@ -22,6 +22,9 @@ type Options struct {
 	MaxRedirects int
 	// MaxActions bounds the actions one run may collect; 0 means 256.
 	MaxActions int
+	// Includes loads the scripts the include extension names (RFC 6609);
+	// Compile reads each one once. nil: every included script is missing.
+	Includes ScriptSource
 }
 
 const (
@@ -56,6 +59,9 @@ type Script struct {
 	flags    bool // imap4flags was required: keeps carry the internal flags
 	nvars    int  // variables: how many names the script uses (run.vars' size)
 	warnings []Error
+	// inc is the include extension's record of the scripts this one and
+	// its includes looked up, shared by every script of the tree.
+	inc *includeSet
 }
 
 // Warnings lists problems that do not stop the script, such as a header
@@ -121,6 +127,16 @@ func Capabilities() []string {
 // lists every problem found with its line and column.
 func Compile(src []byte, opts Options) (*Script, error) {
 	opts = opts.withDefaults()
+	s, err := compileTree(src, opts, newIncludeSet(opts.Includes))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// compileTree compiles one script of an include tree (the main one or an
+// included one) with the tree's shared include state.
+func compileTree(src []byte, opts Options, inc *includeSet) (*Script, *CompileError) {
 	if len(src) > opts.MaxScriptSize {
 		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1,
 			Msg: fmt.Sprintf("script is %d bytes, more than the limit of %d", len(src), opts.MaxScriptSize)}}}
@@ -134,10 +150,12 @@ func Compile(src []byte, opts Options) (*Script, error) {
 		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1, Msg: err.Error()}}}
 	}
 	c := newCompiler(opts)
+	c.inc = inc
 	s := c.script(cmds)
 	if len(c.errs) > 0 {
 		return nil, &CompileError{Errors: c.errs}
 	}
+	s.inc = inc
 	return s, nil
 }
 
@@ -156,7 +174,7 @@ func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
 		}
 	}()
 	r := newRun(ctx, s, in)
-	if err := r.block(s.body); err != nil && err != errStop {
+	if err := r.block(s.body); err != nil && err != errStop && err != errReturn {
 		return nil, err
 	}
 	// A deadline that cut a test short made its answer meaningless.

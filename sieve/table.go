@@ -90,7 +90,7 @@ func extensions() []*extension {
 	return []*extension{
 		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric, &extUnicodeCasemap,
 		&extCopy, &extReject, &extEreject, &extImap4flags, &extSubaddress, &extRelational, &extVariables,
-		&extVacation, &extVacationSeconds, &extMailbox, &extBody,
+		&extVacation, &extVacationSeconds, &extMailbox, &extBody, &extInclude,
 	}
 }
 
