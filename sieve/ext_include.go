@@ -160,6 +160,10 @@ func buildInclude(c *compiler, a *call) cmdFunc {
 	if u == nil {
 		return nil
 	}
+	if u.script == nil && !optional {
+		// As Pigeonhole does on upload: worth telling, not refusing.
+		c.warnf(pos, "included %s does not exist (yet): the include fails when it runs", key)
+	}
 	return func(r *run) error {
 		if once && r.included[key] {
 			return nil // RFC 6609 §3.2: already included in this run

@@ -218,6 +218,9 @@ func TestIncludeWithoutSource(t *testing.T) {
 	if got := s.Includes(); len(got) != 1 || got[0].Found || !got[0].Global {
 		t.Errorf("Includes() = %+v", got)
 	}
+	if w := s.Warnings(); len(w) != 1 || !strings.Contains(w[0].Msg, "does not exist") {
+		t.Errorf("Warnings() = %+v, want one for the missing script", w)
+	}
 	if _, err := s.Run(context.Background(), &Input{Message: newTestMessage(varsMessage)}); err == nil ||
 		!strings.Contains(err.Error(), `global script "x" does not exist`) {
 		t.Errorf("run error = %v", err)
