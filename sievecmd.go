@@ -31,6 +31,14 @@ func checkSieve(src []byte) error {
 	return err
 }
 
+// checkSieveFor is checkSieve for account a's script: its includes
+// (RFC 6609) resolve to a's scripts and the global ones, as at delivery.
+// An included script that does not exist yet is no error (RFC 6609 §3.1).
+func checkSieveFor(ctx context.Context, st *storage.Store, a storage.AccountID, src []byte) error {
+	_, err := sieve.Compile(src, sieve.Options{Includes: sieve.StoreSource(ctx, st, a)})
+	return err
+}
+
 // isSieveCheck reports whether args is `sieve check FILE`, which runs
 // locally without a store.
 func isSieveCheck(args []string) bool {
@@ -98,7 +106,7 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 		if !storage.ValidSieveName(name) {
 			return "", fmt.Errorf("%q cannot name a script", name)
 		}
-		if err := checkSieve(req.Script); err != nil {
+		if err := checkSieveFor(ctx, st, a.ID, req.Script); err != nil {
 			return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
 		}
 		if err := st.PutScript(ctx, a.ID, name, req.Script); err != nil {

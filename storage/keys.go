@@ -36,6 +36,7 @@ import (
 //	'E'                                        the administrator's Sieve script
 //	'e' account                                the last failure of the account's Sieve script
 //	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
+//	'g' name                                   global Sieve script (content, last change), for include :global
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -64,6 +65,7 @@ const (
 	tSieveAdmin  = 'E'
 	tSieveError  = 'e'
 	tVacation    = 'W'
+	tSieveGlobal = 'g'
 )
 
 func key(table byte, size int) []byte {
