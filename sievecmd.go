@@ -18,6 +18,7 @@ import (
 //	zest sieve put ADDRESS FILE [NAME] store and activate (refused if it does not compile)
 //	zest sieve get ADDRESS             print the active script
 //	zest sieve list ADDRESS            list the scripts, the active one marked
+//	zest sieve put-global NAME FILE    store a global script, for include :global (RFC 6609)
 //
 // put, get and list go through runAdmin, like the other administrative
 // commands; put carries the script's bytes in the request, so a running
@@ -74,6 +75,14 @@ func runSieveCheck(args []string) (string, error) {
 // the script after the file when no NAME is given.
 func loadSieveFile(req *adminRequest) error {
 	args := req.Args
+	if len(args) == 4 && args[0] == "sieve" && args[1] == "put-global" {
+		src, err := os.ReadFile(args[3])
+		if err != nil {
+			return fmt.Errorf("sieve put-global: %w", err)
+		}
+		req.Args, req.Script = args[:3], src
+		return nil
+	}
 	if len(args) < 4 || len(args) > 5 || args[0] != "sieve" || args[1] != "put" {
 		return nil
 	}
@@ -95,6 +104,9 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 	args := req.Args
 	if len(args) < 3 {
 		return "", fmt.Errorf("%w: zest sieve put|get|list ADDRESS ...", errUsage)
+	}
+	if args[1] == "put-global" && len(args) == 3 {
+		return putGlobalScript(ctx, st, args[2], req.Script)
 	}
 	a, err := st.AccountByAddress(ctx, args[2])
 	if err != nil {
@@ -140,5 +152,34 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 		}
 		return b.String(), nil
 	}
-	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | check FILE", errUsage)
+	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | put-global NAME FILE | check FILE", errUsage)
+}
+
+// putGlobalScript stores a global script after checking that it compiles
+// on its own terms: its own :global includes resolve to the global
+// scripts, and personal ones are missing (they belong to whichever user
+// includes it).
+func putGlobalScript(ctx context.Context, st *storage.Store, name string, src []byte) (string, error) {
+	if !storage.ValidSieveName(name) {
+		return "", fmt.Errorf("%q cannot name a script", name)
+	}
+	globals := sieve.ScriptSourceFunc(func(global bool, n string) ([]byte, error) {
+		if !global {
+			return nil, sieve.ErrNoScript
+		}
+		sc, err := st.GlobalScript(ctx, n)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, sieve.ErrNoScript
+		} else if err != nil {
+			return nil, err
+		}
+		return sc.Content, nil
+	})
+	if _, err := sieve.Compile(src, sieve.Options{Includes: globals}); err != nil {
+		return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
+	}
+	if err := st.PutGlobalScript(ctx, name, src); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("stored global script %q\n", name), nil
 }

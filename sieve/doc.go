@@ -20,6 +20,8 @@
 //     Input.MailboxExists)
 //   - body, RFC 5173 (bounded: at most 10 MiB of body scanned per test)
 //   - variables, RFC 5229 (with imap4flags' named flag variables)
+//   - include, RFC 6609 (included scripts resolved when compiling, through
+//     Options.Includes; the "global" variables namespace)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing
