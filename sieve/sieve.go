@@ -127,9 +127,19 @@ func Capabilities() []string {
 // lists every problem found with its line and column.
 func Compile(src []byte, opts Options) (*Script, error) {
 	opts = opts.withDefaults()
-	s, err := compileTree(src, opts, newIncludeSet(opts.Includes))
+	inc := newIncludeSet(opts.Includes)
+	s, err := compileTree(src, opts, inc)
+	// The compiled scripts must not keep the source (and what it holds)
+	// alive in a cache.
+	inc.src = nil
 	if err != nil {
 		return nil, err
+	}
+	s.opts.Includes = nil
+	for _, u := range inc.units {
+		if u.script != nil {
+			u.script.opts.Includes = nil
+		}
 	}
 	return s, nil
 }

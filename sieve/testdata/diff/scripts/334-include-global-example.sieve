@@ -1,4 +1,4 @@
-# include: RFC 6609 §3.4.1 example with global variables ("relational" added for :count)
+# include: the RFC 6609 §3.4.1 example of global variables (string :count needs relational)
 require ["variables", "include", "fileinto", "relational"];
 global "test";
 global "test_mailbox";

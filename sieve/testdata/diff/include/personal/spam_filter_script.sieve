@@ -1,4 +1,4 @@
-# RFC 6609 §3.4.1 example: spam_filter_script (names with "_" as variable names must be identifiers)
+# RFC 6609 §3.4.1 example: spam_filter_script (variable names spelled with "_": they must be identifiers)
 require ["variables", "include"];
 global ["test", "test_mailbox"];
 
