@@ -36,8 +36,9 @@ var extInclude = extension{
 const (
 	groupLocation = "location"
 	// Bounds of the include tree, Pigeonhole's defaults: how deep includes
-	// nest (the main script is level 1; RFC 6609 §3.1 asks for at least
-	// 3) and how many distinct scripts one tree may use.
+	// nest below the main script (Pigeonhole runs a chain of 10 included
+	// scripts and refuses 11; RFC 6609 §3.1 asks for at least 3 levels
+	// with the main script) and how many distinct scripts one tree may use.
 	maxIncludeDepth = 10
 	maxIncludes     = 255
 	// maxIncludeRuns bounds how many includes one run executes: without
@@ -195,7 +196,7 @@ func (c *compiler) loadInclude(pos Pos, key includeKey, once bool) *includeUnit 
 		c.errorf(pos, "more than %d included scripts", maxIncludes)
 		return nil
 	}
-	if inc.depth >= maxIncludeDepth {
+	if inc.depth > maxIncludeDepth {
 		c.errorf(pos, "includes nest deeper than %d scripts", maxIncludeDepth)
 		return nil
 	}
