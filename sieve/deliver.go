@@ -83,7 +83,7 @@ func (d *Deliverer) script(ctx context.Context, a storage.AccountID) (*Script, e
 	d.mu.Lock()
 	c, ok := d.cache[a]
 	d.mu.Unlock()
-	src := StoreSource(ctx, d.store, a).(*storeSource)
+	src := newStoreSource(ctx, d.store, a)
 	if ok && c.name == active.Name && c.updated.Equal(active.Updated) {
 		same, err := src.current(c.includes)
 		if err != nil {

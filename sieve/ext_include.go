@@ -297,10 +297,13 @@ func (c *compiler) globalVar(name string) (int, bool) {
 // namespace, which the caller reports.
 func (c *compiler) namespacedVar(p Pos, name string) (slot int, ok, handled bool) {
 	ns, rest, _ := strings.Cut(name, ".")
-	if !strings.EqualFold(ns, "global") || !c.required["include"] {
+	if !strings.EqualFold(ns, "global") {
 		return 0, false, false
 	}
 	switch {
+	case !c.required["include"]:
+		c.errorf(p, `variable %q: the "global" namespace needs require "include"`, name)
+		return 0, false, true
 	case strings.Contains(rest, "."):
 		c.errorf(p, "variable %q: the global namespace has no sub-namespaces", name)
 		return 0, false, true

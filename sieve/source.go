@@ -12,6 +12,10 @@ import (
 // include :personal read a's own scripts, include :global the store's
 // global scripts (RFC 6609 §3.2). ctx bounds the reads of one Compile.
 func StoreSource(ctx context.Context, st *storage.Store, a storage.AccountID) ScriptSource {
+	return newStoreSource(ctx, st, a)
+}
+
+func newStoreSource(ctx context.Context, st *storage.Store, a storage.AccountID) *storeSource {
 	return &storeSource{ctx: ctx, st: st, a: a}
 }
 
