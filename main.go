@@ -320,9 +320,11 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		Logger:     log,
 	})
 	sieveSrv := managesieve.NewServer(st, managesieve.Config{
-		Logger:        log,
-		TLS:           tlsConfig,
-		Check:         checkSieve,
+		Logger: log,
+		TLS:    tlsConfig,
+		Check: func(ctx context.Context, a storage.AccountID, src []byte) error {
+			return checkSieveFor(ctx, st, a, src)
+		},
 		Capabilities:  sieve.Capabilities,
 		NotifyMethods: sieve.NotifySchemes(sieve.Options{}),
 		MaxRedirects:  sieve.DefaultMaxRedirects,

@@ -18,6 +18,7 @@ import (
 //	zest sieve put ADDRESS FILE [NAME] store and activate (refused if it does not compile)
 //	zest sieve get ADDRESS             print the active script
 //	zest sieve list ADDRESS            list the scripts, the active one marked
+//	zest sieve put-global NAME FILE    store a global script, for include :global (RFC 6609)
 //	zest sieve admin put FILE          the administrator's script, run before every user's
 //	zest sieve admin get               print it
 //	zest sieve admin remove            remove it
@@ -31,6 +32,14 @@ import (
 // goes through it (SV-28, SV-80).
 func checkSieve(src []byte) error {
 	_, err := sieve.Compile(src, sieve.Options{})
+	return err
+}
+
+// checkSieveFor is checkSieve for account a's script: its includes
+// (RFC 6609) resolve to a's scripts and the global ones, as at delivery.
+// An included script that does not exist yet is no error (RFC 6609 §3.1).
+func checkSieveFor(ctx context.Context, st *storage.Store, a storage.AccountID, src []byte) error {
+	_, err := sieve.Compile(src, sieve.Options{Includes: sieve.StoreSource(ctx, st, a)})
 	return err
 }
 
@@ -69,6 +78,14 @@ func runSieveCheck(args []string) (string, error) {
 // the script after the file when no NAME is given.
 func loadSieveFile(req *adminRequest) error {
 	args := req.Args
+	if len(args) == 4 && args[0] == "sieve" && args[1] == "put-global" {
+		src, err := os.ReadFile(args[3])
+		if err != nil {
+			return fmt.Errorf("sieve put-global: %w", err)
+		}
+		req.Args, req.Script = args[:3], src
+		return nil
+	}
 	if len(args) == 4 && args[0] == "sieve" && args[1] == "admin" && args[2] == "put" {
 		src, err := os.ReadFile(args[3])
 		if err != nil {
@@ -103,6 +120,9 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 	if len(args) < 3 {
 		return "", fmt.Errorf("%w: zest sieve put|get|list ADDRESS ...", errUsage)
 	}
+	if args[1] == "put-global" && len(args) == 3 {
+		return putGlobalScript(ctx, st, args[2], req.Script)
+	}
 	a, err := st.AccountByAddress(ctx, args[2])
 	if err != nil {
 		return "", fmt.Errorf("account %s: %w", args[2], err)
@@ -113,7 +133,7 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 		if !storage.ValidSieveName(name) {
 			return "", fmt.Errorf("%q cannot name a script", name)
 		}
-		if err := checkSieve(req.Script); err != nil {
+		if err := checkSieveFor(ctx, st, a.ID, req.Script); err != nil {
 			return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
 		}
 		if err := st.PutScript(ctx, a.ID, name, req.Script); err != nil {
@@ -147,7 +167,7 @@ func runSieveAdmin(ctx context.Context, st *storage.Store, req adminRequest) (st
 		}
 		return b.String(), nil
 	}
-	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | check FILE | admin put FILE|get|remove", errUsage)
+	return "", fmt.Errorf("%w: zest sieve put ADDRESS FILE [NAME] | get ADDRESS | list ADDRESS | put-global NAME FILE | check FILE | admin put FILE|get|remove", errUsage)
 }
 
 // runSieveAdminScript carries out sieve admin put, get and remove: the
@@ -182,4 +202,33 @@ func runSieveAdminScript(ctx context.Context, st *storage.Store, req adminReques
 		return "removed the administrator's script\n", nil
 	}
 	return "", fmt.Errorf("%w: zest sieve admin put FILE | admin get | admin remove", errUsage)
+}
+
+// putGlobalScript stores a global script after checking that it compiles
+// on its own terms: its own :global includes resolve to the global
+// scripts, and personal ones are missing (they belong to whichever user
+// includes it).
+func putGlobalScript(ctx context.Context, st *storage.Store, name string, src []byte) (string, error) {
+	if !storage.ValidSieveName(name) {
+		return "", fmt.Errorf("%q cannot name a script", name)
+	}
+	globals := sieve.ScriptSourceFunc(func(global bool, n string) ([]byte, error) {
+		if !global {
+			return nil, sieve.ErrNoScript
+		}
+		sc, err := st.GlobalScript(ctx, n)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, sieve.ErrNoScript
+		} else if err != nil {
+			return nil, err
+		}
+		return sc.Content, nil
+	})
+	if _, err := sieve.Compile(src, sieve.Options{Includes: globals}); err != nil {
+		return "", fmt.Errorf("the script does not compile, nothing was changed: %w", err)
+	}
+	if err := st.PutGlobalScript(ctx, name, src); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("stored global script %q\n", name), nil
 }

@@ -67,3 +67,31 @@ func TestSieveCommands(t *testing.T) {
 		t.Errorf("admin get after remove: exit %d", code)
 	}
 }
+
+// zest sieve put-global stores a script that users include with
+// include :global (RFC 6609 §3.2); one that does not compile is refused.
+func TestSievePutGlobal(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeServerConfig(t, dir, map[string]string{"lmtp": freeAddr(t)})
+	c := []string{"--config", cfg}
+	runCLI(t, "pw\n", append(c, "user", "add", "alice@example.org", "--password-stdin")...)
+
+	site := filepath.Join(dir, "site.sieve")
+	os.WriteFile(site, []byte("require \"fileinto\";\nfileinto \"Site\";\n"), 0o600)
+	bad := filepath.Join(dir, "bad.sieve")
+	os.WriteFile(bad, []byte("fileinto \"Site\";\n"), 0o600)
+	if code, _, errs := runCLIStatus(append(c, "sieve", "put-global", "site", bad), ""); code != 1 ||
+		!strings.Contains(errs, "does not compile") {
+		t.Errorf("put-global of a broken script: exit %d, %q", code, errs)
+	}
+	if out := runCLI(t, "", append(c, "sieve", "put-global", "site", site)...); !strings.Contains(out, `"site"`) {
+		t.Errorf("put-global: %q", out)
+	}
+	user := filepath.Join(dir, "main.sieve")
+	os.WriteFile(user, []byte("require \"include\";\ninclude :global \"site\";\ninclude :global \"site\" \"x\";\n"), 0o600)
+	if code, _, errs := runCLIStatus(append(c, "sieve", "put", "alice@example.org", user), ""); code != 1 {
+		t.Errorf("put of a script with a bad include: exit %d, %q", code, errs)
+	}
+	os.WriteFile(user, []byte("require \"include\";\ninclude :global \"site\";\n"), 0o600)
+	runCLI(t, "", append(c, "sieve", "put", "alice@example.org", user)...)
+}

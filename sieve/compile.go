@@ -25,6 +25,10 @@ type compiler struct {
 	taint func(lit string) func(r *run) bool
 	// vars is the variables extension's name table, nil unless required.
 	vars *varTable
+	// inc is the include tree this script belongs to (ext_include.go);
+	// globalNames are the variables this script declared global.
+	inc         *includeSet
+	globalNames map[string]bool
 	// at is the position of the command or test being compiled, for
 	// errors found inside its strings (variable references).
 	at       Pos
@@ -252,7 +256,7 @@ func (c *compiler) block(cmds []*Command) []cmdFunc {
 func atPos(p Pos, f cmdFunc) cmdFunc {
 	return func(r *run) error {
 		err := f(r)
-		if err != nil && err != errStop {
+		if err != nil && err != errStop && err != errReturn {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		return err

@@ -71,6 +71,9 @@ type compiled struct {
 	updated time.Time
 	script  *Script
 	err     error
+	// includes are the scripts the compile looked up (RFC 6609): the
+	// entry is stale once one of them changed, appeared or disappeared.
+	includes []includeVersion
 }
 
 // maxCachedScripts bounds the compiled scripts kept; past it the cache
@@ -95,18 +98,30 @@ func (d *Deliverer) script(ctx context.Context, a storage.AccountID) (*Script, e
 	d.mu.Lock()
 	c, ok := d.cache[a]
 	d.mu.Unlock()
+	src := newStoreSource(ctx, d.store, a)
 	if ok && c.name == active.Name && c.updated.Equal(active.Updated) {
-		return c.script, c.err
+		same, err := src.current(c.includes)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			return c.script, c.err
+		}
 	}
-	s, err := Compile(active.Content, d.opts)
+	opts := d.opts
+	opts.Includes = src
+	s, err := Compile(active.Content, opts)
 	if err != nil {
 		err = fmt.Errorf("script %q does not compile: %w", active.Name, err)
+	}
+	if src.failed {
+		return s, err // a storage failure, not the script's: compile again next time
 	}
 	d.mu.Lock()
 	if len(d.cache) >= maxCachedScripts {
 		clear(d.cache)
 	}
-	d.cache[a] = compiled{name: active.Name, updated: active.Updated, script: s, err: err}
+	d.cache[a] = compiled{name: active.Name, updated: active.Updated, script: s, err: err, includes: src.read}
 	d.mu.Unlock()
 	return s, err
 }
@@ -120,15 +135,29 @@ func (d *Deliverer) adminScript(ctx context.Context) (*Script, error) {
 	d.mu.Lock()
 	c := d.admin
 	d.mu.Unlock()
+	// It may include the global scripts (RFC 6609 :global), not personal ones.
+	src := newStoreSource(ctx, d.store, 0)
+	src.globalOnly = true
 	if c.updated.Equal(sc.Updated) && (c.script != nil || c.err != nil) {
-		return c.script, c.err
+		same, err := src.current(c.includes)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			return c.script, c.err
+		}
 	}
-	s, err := Compile(sc.Content, d.opts)
+	opts := d.opts
+	opts.Includes = src
+	s, err := Compile(sc.Content, opts)
 	if err != nil {
 		err = fmt.Errorf("the administrator's script does not compile: %w", err)
 	}
+	if src.failed {
+		return s, err
+	}
 	d.mu.Lock()
-	d.admin = compiled{updated: sc.Updated, script: s, err: err}
+	d.admin = compiled{updated: sc.Updated, script: s, err: err, includes: src.read}
 	d.mu.Unlock()
 	return s, err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,6 +94,25 @@ func missingCapabilities(src []byte) []string {
 	return missing
 }
 
+// corpusIncludes serves the include corpus (testdata/diff/include) as
+// sieve-test sees it: personal/NAME.sieve and global/NAME.sieve.
+type corpusIncludes struct{}
+
+func (corpusIncludes) Script(global bool, name string) ([]byte, error) {
+	loc := "personal"
+	if global {
+		loc = "global"
+	}
+	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, ErrNoScript // not a file sieve-test's file storage would find
+	}
+	b, err := os.ReadFile(filepath.Join(phIncludeDir, loc, name+".sieve"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoScript
+	}
+	return b, err
+}
+
 // zestActions compiles the script with default Options and runs it on the
 // message with the given envelope ("<>" meaning the empty reverse path),
 // returning the lines in the normalised format of testdata/diff/README.md.
@@ -106,7 +126,7 @@ func zestActions(t *testing.T, scriptPath, messagePath, from, to string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	s, err := Compile(src, Options{})
+	s, err := Compile(src, Options{Includes: corpusIncludes{}})
 	if err != nil {
 		var ce *CompileError
 		if !errors.As(err, &ce) {

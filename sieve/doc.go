@@ -28,6 +28,8 @@
 //     adds methods)
 //   - date and index, RFC 5260 (the clock and server zone from Input.Now
 //     and Input.Location)
+//   - include, RFC 6609 (included scripts resolved when compiling, through
+//     Options.Includes; the "global" variables namespace)
 //
 // Each extension is a file (ext_*.go) holding an extension value: the rows
 // it adds to the command and test tables and the tags it adds to existing

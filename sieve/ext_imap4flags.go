@@ -78,7 +78,7 @@ func buildFlagCmd(op func(cur, arg []string) []string) func(c *compiler, a *call
 				cur := parseFlags([]string{r.variable(slot)})
 				// NA-51: message data in the flags, or already in the
 				// variable, stays marked.
-				tainted := slot < len(r.varTaint) && r.varTaint[slot]
+				tainted := r.tainted(slot)
 				for _, f := range flags {
 					tainted = tainted || f.tainted(r)
 				}

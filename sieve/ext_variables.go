@@ -1,6 +1,7 @@
 package sieve
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -78,6 +79,9 @@ func isIdentifier(s string) bool {
 func (c *compiler) varName(p Pos, name string) (int, bool) {
 	switch {
 	case strings.Contains(name, ".") && !strings.Contains(name, "${"):
+		if slot, ok, handled := c.namespacedVar(p, name); handled {
+			return slot, ok
+		}
 		c.errorf(p, "variable %q is in a namespace no required extension provides", name)
 		return 0, false
 	case !isIdentifier(name):
@@ -87,6 +91,9 @@ func (c *compiler) varName(p Pos, name string) (int, bool) {
 		c.errorf(p, "variable name %q is longer than %d characters", name, maxVarNameLen)
 		return 0, false
 	}
+	if slot, ok := c.globalVar(name); ok {
+		return slot, true
+	}
 	i, ok := c.vars.slot(name)
 	if !ok {
 		c.errorf(p, "more than %d variables", maxVariables)
@@ -95,11 +102,14 @@ func (c *compiler) varName(p Pos, name string) (int, bool) {
 }
 
 // varPart is a piece of a string with references: a literal, a variable
-// (slot >= 0) or a match variable (match >= 0).
+// (slot != noSlot; negative for a global, see globalSlot) or a match
+// variable (match >= 0).
 type varPart struct {
 	lit         string
 	slot, match int
 }
+
+const noSlot = math.MinInt
 
 // expandVariables parses the references of a string once, when compiling
 // (SV-46): "${" name "}" with a valid name is replaced, anything else
@@ -113,7 +123,7 @@ func (c *compiler) expandVariables(lit string) func(r *run) string {
 		var b strings.Builder
 		for _, p := range parts {
 			switch {
-			case p.slot >= 0:
+			case p.slot != noSlot:
 				b.WriteString(r.variable(p.slot))
 			case p.match >= 0:
 				if p.match < len(r.matchVars) {
@@ -147,14 +157,14 @@ func (c *compiler) varParts(lit string, report bool) []varPart {
 			i++ // not a reference: "$" is literal and "{" may start none
 			continue
 		}
-		parts = append(parts, varPart{lit: lit[start:i], slot: -1, match: -1}, part)
+		parts = append(parts, varPart{lit: lit[start:i], slot: noSlot, match: -1}, part)
 		i += 2 + end + 1
 		start = i
 	}
 	if parts == nil {
 		return nil
 	}
-	return append(parts, varPart{lit: lit[start:], slot: -1, match: -1})
+	return append(parts, varPart{lit: lit[start:], slot: noSlot, match: -1})
 }
 
 // taintOf returns a function telling whether a string's value at run time
@@ -168,7 +178,7 @@ func (c *compiler) taintOf(lit string) func(r *run) bool {
 		switch {
 		case p.match >= 0:
 			match = true
-		case p.slot >= 0:
+		case p.slot != noSlot:
 			slots = append(slots, p.slot)
 		}
 	}
@@ -180,7 +190,7 @@ func (c *compiler) taintOf(lit string) func(r *run) bool {
 	}
 	return func(r *run) bool {
 		for _, i := range slots {
-			if i < len(r.varTaint) && r.varTaint[i] {
+			if r.tainted(i) {
 				return true
 			}
 		}
@@ -190,11 +200,13 @@ func (c *compiler) taintOf(lit string) func(r *run) bool {
 
 // reference parses what is between "${" and "}".
 func (c *compiler) reference(name string, report bool) (varPart, bool) {
-	errorf := c.errorf
 	if !report {
-		errorf = func(Pos, string, ...any) {}
+		// A second parse of a string the first already reported on.
+		n := len(c.errs)
+		defer func() { c.errs = c.errs[:n] }()
 	}
-	part := varPart{slot: -1, match: -1}
+	errorf := c.errorf
+	part := varPart{slot: noSlot, match: -1}
 	if name != "" && strings.Trim(name, "0123456789") == "" {
 		n, err := strconv.Atoi(strings.TrimLeft(name, "0") + "0")
 		if err != nil || n/10 >= maxMatchVars {
@@ -206,6 +218,10 @@ func (c *compiler) reference(name string, report bool) (varPart, bool) {
 		return part, true
 	}
 	if ns, _, ok := strings.Cut(name, "."); ok {
+		if slot, ok, handled := c.namespacedVar(c.at, name); handled {
+			part.slot = slot
+			return part, ok
+		}
 		if isIdentifier(ns) && validSubNames(name[len(ns)+1:]) {
 			// spec: SV-50 — no namespace is implemented, so none is required.
 			errorf(c.at, "variable ${%s}: namespace %q needs an extension zest does not implement", name, ns)
@@ -214,6 +230,10 @@ func (c *compiler) reference(name string, report bool) (varPart, bool) {
 	}
 	if !isIdentifier(name) || len(name) > maxVarNameLen {
 		return part, false
+	}
+	if slot, ok := c.globalVar(name); ok {
+		part.slot = slot
+		return part, true
 	}
 	i, ok := c.vars.slot(name)
 	if !ok {
@@ -236,6 +256,12 @@ func validSubNames(s string) bool {
 }
 
 func (r *run) variable(i int) string {
+	if i < 0 {
+		if g := -1 - i; g < len(r.globals) {
+			return r.globals[g]
+		}
+		return ""
+	}
 	if i < len(r.vars) {
 		return r.vars[i]
 	}
@@ -245,21 +271,34 @@ func (r *run) variable(i int) string {
 // setVariable stores a value; it is untainted unless the caller marks it
 // (taintVariable) right after.
 func (r *run) setVariable(i int, v string) {
-	if r.vars == nil {
-		r.vars = make([]string, r.s.nvars)
+	v = truncateUTF8(v, maxVarSize)
+	if i < 0 {
+		// Global variables (RFC 6609 §3.4): one table for the whole run.
+		if r.globals == nil {
+			r.globals = make([]string, len(r.s.inc.globals.index))
+		}
+		r.globals[-1-i] = v
+	} else {
+		if r.vars == nil {
+			r.vars = make([]string, r.s.nvars)
+		}
+		r.vars[i] = v
 	}
-	r.vars[i] = truncateUTF8(v, maxVarSize)
-	if i < len(r.varTaint) {
-		r.varTaint[i] = false
+	if r.varTaint != nil {
+		delete(r.varTaint, i)
 	}
 }
 
+// taintVariable marks variable i (a global when negative) as holding
+// message data (NA-51).
 func (r *run) taintVariable(i int) {
 	if r.varTaint == nil {
-		r.varTaint = make([]bool, r.s.nvars)
+		r.varTaint = map[int]bool{}
 	}
 	r.varTaint[i] = true
 }
+
+func (r *run) tainted(i int) bool { return r.varTaint[i] }
 
 // setMatch replaces the match variables after a successful :matches:
 // ${0} is the whole value, ${N} the N-th wildcard's part, and those

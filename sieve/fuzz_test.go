@@ -3,6 +3,7 @@ package sieve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -134,6 +135,67 @@ func FuzzDate(f *testing.F) {
 		again, ok := parseMailDate(std11)
 		if !ok || !again.t.Equal(d.t) || again.zone != d.zone || again.leap != d.leap {
 			t.Fatalf("%q gave %q, which reads as %+v (ok %v), not %+v", s, std11, again, ok, d)
+		}
+	})
+}
+
+// FuzzInclude compiles arbitrary scripts that include each other: the
+// input is the main script and also the personal script "self" and the
+// global script "g", beside fixed scripts using return and global. Every
+// compile ends in a script or a *CompileError with positions inside the
+// script, every run in a result or an error, and Includes names each
+// script looked up once.
+func FuzzInclude(f *testing.F) {
+	for _, s := range []string{
+		`require "include"; include "self";`,
+		`require "include"; include :once "self"; include :global :optional "g"; return;`,
+		`require ["include", "variables"]; global "acc"; include "lib"; include :once "lib"; set "global.x" "${acc}";`,
+		`require ["include", "variables", "fileinto"]; global ["a", "b"]; include :personal :optional "nope"; fileinto "${global.a}${b}";`,
+		`require "include"; if true { include :global "g"; return; } include "missing";`,
+		`require ["include", "variables"]; set "x" "1"; global "x"; set "global.a.b" "c";`,
+	} {
+		f.Add([]byte(s))
+	}
+	lib := `require ["include", "variables"]; global "acc"; set "acc" "${acc}x"; if string "${acc}" "xxx" { return; } include :once "self";`
+	msg := newTestMessage(coyote)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		seen := map[string]int{}
+		source := ScriptSourceFunc(func(global bool, name string) ([]byte, error) {
+			seen[fmt.Sprint(global, name)]++
+			switch {
+			case !global && name == "self", global && name == "g":
+				return src, nil
+			case !global && name == "lib":
+				return []byte(lib), nil
+			}
+			return nil, ErrNoScript
+		})
+		s, err := Compile(src, Options{MaxNesting: 16, Includes: source})
+		for k, n := range seen {
+			if n != 1 {
+				t.Fatalf("%s read %d times", k, n)
+			}
+		}
+		if err != nil {
+			var ce *CompileError
+			if !errors.As(err, &ce) || len(ce.Errors) == 0 {
+				t.Fatalf("error %T %v is not a *CompileError", err, err)
+			}
+			for _, e := range ce.Errors {
+				if e.Line < 1 || e.Column < 1 || e.Msg == "" {
+					t.Fatalf("bad error position: %+v", e)
+				}
+			}
+			return
+		}
+		if len(s.Includes()) != len(seen) {
+			t.Fatalf("Includes() = %+v, but %d scripts were read", s.Includes(), len(seen))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		res, err := s.Run(ctx, &Input{Message: msg, Envelope: coyoteEnv})
+		if err == nil && res == nil {
+			t.Fatalf("nil result without error")
 		}
 	})
 }

@@ -24,6 +24,10 @@ var pigeonholeUpdate = flag.Bool("update", false, "rewrite testdata/diff/expecte
 
 const phDiffDir = "testdata/diff"
 
+// phIncludeDir holds the scripts the include pairs include: personal/NAME.sieve
+// for include "NAME" and global/NAME.sieve for include :global "NAME".
+const phIncludeDir = phDiffDir + "/include"
+
 // phEmptySender marks the empty reverse path in pairs.txt.
 const phEmptySender = "<>"
 
@@ -275,7 +279,22 @@ func pigeonholeActions(t *testing.T, scriptPath, messagePath, from, to string) (
 	}
 	script := filepath.Join(dir, "script.sieve")
 	message := filepath.Join(dir, "message.eml")
-	for dst, src := range map[string]string{script: scriptPath, message: messagePath} {
+	copies := map[string]string{script: scriptPath, message: messagePath}
+	// The include corpus (testdata/diff/include): sieve-test compiles an
+	// included script beside it too, so the directories are copied.
+	for _, loc := range []string{"personal", "global"} {
+		if err := os.Mkdir(filepath.Join(dir, loc), 0o777); err != nil {
+			return nil, err
+		}
+		files, err := filepath.Glob(filepath.Join(phIncludeDir, loc, "*.sieve"))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			copies[filepath.Join(dir, loc, filepath.Base(f))] = f
+		}
+	}
+	for dst, src := range copies {
 		b, err := os.ReadFile(src)
 		if err != nil {
 			return nil, err
@@ -289,6 +308,8 @@ func pigeonholeActions(t *testing.T, scriptPath, messagePath, from, to string) (
 	// is available and nothing on the machine changes the result.
 	args := []string{"-c", "/dev/null", "-C",
 		"-o", "mail_location=mbox:" + filepath.Join(dir, "mail"),
+		"-o", "plugin/sieve=file:" + filepath.Join(dir, "personal"),
+		"-o", "plugin/sieve_global=file:" + filepath.Join(dir, "global"),
 		"-f", from, "-a", to}
 	if os.Geteuid() == 0 {
 		// Dovecot refuses mail access as root.

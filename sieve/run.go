@@ -32,7 +32,13 @@ type run struct {
 	matchVars  []string        // ${0}..${9} of the last successful :matches
 	dupSeen    map[string]bool // duplicate: answers asked this run (ext_duplicate.go)
 	dupMarks   []DuplicateMark // duplicate: IDs to record after delivery
-	varTaint   []bool          // enotify: variables holding message data (NA-51)
+	varTaint   map[int]bool    // enotify: variables holding message data (NA-51), by slot
+
+	// include (ext_include.go): the scripts included so far, for :once,
+	// how many includes ran, and the global variables.
+	included    map[includeKey]bool
+	includeRuns int
+	globals     []string
 
 	headers   map[string][]string   // decoded values by lower-case name
 	addresses map[string][]mailAddr // parsed addresses by lower-case name

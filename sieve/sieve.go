@@ -27,6 +27,9 @@ type Options struct {
 	// §3.2); nil means the built-in mailto only (MailtoMethod). Any other
 	// scheme makes notify fail at run time (SV-57).
 	NotifyMethods []NotifyMethod
+	// Includes loads the scripts the include extension names (RFC 6609);
+	// Compile reads each one once. nil: every included script is missing.
+	Includes ScriptSource
 }
 
 const (
@@ -61,6 +64,9 @@ type Script struct {
 	flags    bool // imap4flags was required: keeps carry the internal flags
 	nvars    int  // variables: how many names the script uses (run.vars' size)
 	warnings []Error
+	// inc is the include extension's record of the scripts this one and
+	// its includes looked up, shared by every script of the tree.
+	inc *includeSet
 }
 
 // Warnings lists problems that do not stop the script, such as a header
@@ -160,6 +166,26 @@ func Capabilities() []string {
 // lists every problem found with its line and column.
 func Compile(src []byte, opts Options) (*Script, error) {
 	opts = opts.withDefaults()
+	inc := newIncludeSet(opts.Includes)
+	s, err := compileTree(src, opts, inc)
+	// The compiled scripts must not keep the source (and what it holds)
+	// alive in a cache.
+	inc.src = nil
+	if err != nil {
+		return nil, err
+	}
+	s.opts.Includes = nil
+	for _, u := range inc.units {
+		if u.script != nil {
+			u.script.opts.Includes = nil
+		}
+	}
+	return s, nil
+}
+
+// compileTree compiles one script of an include tree (the main one or an
+// included one) with the tree's shared include state.
+func compileTree(src []byte, opts Options, inc *includeSet) (*Script, *CompileError) {
 	if len(src) > opts.MaxScriptSize {
 		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1,
 			Msg: fmt.Sprintf("script is %d bytes, more than the limit of %d", len(src), opts.MaxScriptSize)}}}
@@ -173,10 +199,12 @@ func Compile(src []byte, opts Options) (*Script, error) {
 		return nil, &CompileError{Errors: []Error{{Line: 1, Column: 1, Msg: err.Error()}}}
 	}
 	c := newCompiler(opts)
+	c.inc = inc
 	s := c.script(cmds)
 	if len(c.errs) > 0 {
 		return nil, &CompileError{Errors: c.errs}
 	}
+	s.inc = inc
 	return s, nil
 }
 
@@ -195,7 +223,7 @@ func (s *Script) Run(ctx context.Context, in *Input) (res *Result, err error) {
 		}
 	}()
 	r := newRun(ctx, s, in)
-	if err := r.block(s.body); err != nil && err != errStop {
+	if err := r.block(s.body); err != nil && err != errStop && err != errReturn {
 		return nil, err
 	}
 	// A deadline that cut a test short made its answer meaningless.

@@ -91,6 +91,7 @@ func extensions() []*extension {
 		&extBase, &extFileinto, &extEnvelope, &extEncodedCharacter, &extAsciiNumeric, &extUnicodeCasemap,
 		&extCopy, &extReject, &extEreject, &extImap4flags, &extSubaddress, &extRelational, &extVariables,
 		&extVacation, &extVacationSeconds, &extMailbox, &extBody, &extDuplicate, &extEnvironment, &extDate, &extIndex,
+		&extInclude,
 		&extEnotify, // after variables: its setup looks at c.vars
 	}
 }

@@ -39,6 +39,7 @@ import (
 //	'Q' id                                     outbound queue: envelope and blob of a message zest sends
 //	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
 //	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
+//	'g' name                                   global Sieve script (content, last change), for include :global
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -70,6 +71,7 @@ const (
 	tOutbound    = 'Q'
 	tNotifyRate  = 'n'
 	tDuplicate   = 'u'
+	tSieveGlobal = 'g'
 )
 
 func key(table byte, size int) []byte {

@@ -481,3 +481,86 @@ func (s *Store) LastSieveError(ctx context.Context, a AccountID) (*SieveError, e
 	})
 	return out, err
 }
+
+// Global scripts are the administrator's shared scripts that users'
+// scripts include with `include :global "name"` (RFC 6609 §3.2). They are
+// never run on their own. Like user scripts they are bytes only; the
+// caller checks that they compile.
+
+func sieveGlobalPrefix() []byte { return key(tSieveGlobal, MaxSieveNameLen) }
+
+func sieveGlobalKey(name string) []byte { return append(sieveGlobalPrefix(), name...) }
+
+// PutGlobalScript stores the global script name, replacing one of that
+// name.
+func (s *Store) PutGlobalScript(ctx context.Context, name string, content []byte) error {
+	if !ValidSieveName(name) {
+		return fmt.Errorf("put global script %q: %w", name, ErrInvalidName)
+	}
+	if len(content) > s.maxSieveScriptSize() {
+		return fmt.Errorf("put global script %q: %w", name, ErrScriptTooLarge)
+	}
+	err := s.writeSized(ctx, "put global script", int64(len(content))+4<<10, func(tx *wtx) error {
+		return tx.Set(sieveGlobalKey(name), encodeSieveScript(content, s.now()))
+	})
+	if err != nil {
+		return fmt.Errorf("put global script %q: %w", name, err)
+	}
+	return nil
+}
+
+// GlobalScript returns the global script name, or ErrNotFound.
+func (s *Store) GlobalScript(ctx context.Context, name string) (*SieveScript, error) {
+	var sc *SieveScript
+	err := s.view(func(r kv.Reader) error {
+		v, err := getRecord(r, sieveGlobalKey(name), ErrNotFound)
+		if err != nil {
+			return err
+		}
+		sc, err = decodeSieveScript(name, v)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get global script %q: %w", name, err)
+	}
+	return sc, nil
+}
+
+// GlobalScripts returns the global scripts in name (byte) order, without
+// their content.
+func (s *Store) GlobalScripts(ctx context.Context) ([]SieveScript, error) {
+	var list []SieveScript
+	err := s.view(func(r kv.Reader) error {
+		list = list[:0]
+		prefix := sieveGlobalPrefix()
+		return r.Scan(prefix, nil, false, func(k, v []byte) (bool, error) {
+			sc, err := decodeSieveScript(string(k[len(prefix):]), v)
+			if err != nil {
+				return false, err
+			}
+			sc.Content = nil
+			list = append(list, *sc)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list global scripts: %w", err)
+	}
+	return list, nil
+}
+
+// DeleteGlobalScript removes the global script name, or returns
+// ErrNotFound. Scripts that include it then fail when the include runs
+// (unless :optional), and delivery keeps their messages in INBOX.
+func (s *Store) DeleteGlobalScript(ctx context.Context, name string) error {
+	err := s.writeFreeing(ctx, "delete global script", func(tx *wtx) error {
+		if _, err := getRecord(tx, sieveGlobalKey(name), ErrNotFound); err != nil {
+			return err
+		}
+		return tx.Delete(sieveGlobalKey(name))
+	})
+	if err != nil {
+		return fmt.Errorf("delete global script %q: %w", name, err)
+	}
+	return nil
+}

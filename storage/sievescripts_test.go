@@ -214,3 +214,53 @@ func TestSieveScriptsSurviveReopenAndGoWithAccount(t *testing.T) {
 		t.Fatalf("AdminScript after removal = %v, %v", admin, err)
 	}
 }
+
+// Global scripts (RFC 6609 §3.2, include :global): stored by name,
+// listed without content, replaced, deleted.
+func TestGlobalSieveScripts(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	if list, err := s.GlobalScripts(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("GlobalScripts on an empty store = %v, %v", list, err)
+	}
+	if _, err := s.GlobalScript(ctx, "spam"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("GlobalScript of a missing name: %v, want ErrNotFound", err)
+	}
+	for _, n := range []string{"spam", "lists"} {
+		if err := s.PutGlobalScript(ctx, n, []byte("keep; # "+n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := s.GlobalScript(ctx, "spam")
+	if err != nil || string(first.Content) != "keep; # spam" {
+		t.Fatalf("GlobalScript = %+v, %v", first, err)
+	}
+	if err := s.PutGlobalScript(ctx, "spam", []byte("discard;")); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.GlobalScript(ctx, "spam")
+	if err != nil || string(second.Content) != "discard;" || second.Updated.Before(first.Updated) {
+		t.Fatalf("replaced GlobalScript = %+v (before %v), %v", second, first.Updated, err)
+	}
+	list, err := s.GlobalScripts(ctx)
+	if err != nil || len(list) != 2 || list[0].Name != "lists" || list[1].Name != "spam" || list[0].Content != nil {
+		t.Fatalf("GlobalScripts = %+v, %v", list, err)
+	}
+	// A user's script of the same name is another script.
+	a := mustAccount(t, s, "alice@example.org").ID
+	if _, err := s.GetScript(ctx, a, "spam"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("global script seen as alice's: %v", err)
+	}
+	if err := s.PutGlobalScript(ctx, "bad\x00name", []byte("keep;")); !errors.Is(err, ErrInvalidName) {
+		t.Errorf("invalid name: %v", err)
+	}
+	if err := s.DeleteGlobalScript(ctx, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteGlobalScript(ctx, "spam"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	if _, err := s.GlobalScript(ctx, "spam"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted script still there: %v", err)
+	}
+}

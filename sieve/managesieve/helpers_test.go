@@ -31,7 +31,7 @@ const (
 // checkDouble stands in for the Sieve compiler: it rejects every line with
 // the word "invalid" (at that word's line and column) and warns about the
 // word "deprecated".
-func checkDouble(script []byte) error {
+func checkDouble(_ context.Context, _ storage.AccountID, script []byte) error {
 	var errs []string
 	warn := false
 	for i, line := range strings.Split(string(script), "\n") {

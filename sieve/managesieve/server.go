@@ -26,7 +26,9 @@ type Config struct {
 	// "line L:C: msg" items. An error with a method Warning() bool that
 	// returns true is a warning: the script is accepted and the text
 	// returned with OK (WARNINGS). Nil accepts every script (tests only).
-	Check func(script []byte) error
+	// account is the logged-in user, whose scripts an include names
+	// (RFC 6609).
+	Check func(ctx context.Context, account storage.AccountID, script []byte) error
 	// Capabilities lists the Sieve extensions Check accepts, for the SIEVE
 	// capability (RFC 5804 §1.7).
 	Capabilities func() []string

@@ -512,7 +512,7 @@ func (c *conn) check(script []byte) (warning, rejected error) {
 	if c.srv.cfg.Check == nil {
 		return nil, nil
 	}
-	err := c.srv.cfg.Check(script)
+	err := c.srv.cfg.Check(c.ctx, c.account.ID, script)
 	if err == nil {
 		return nil, nil
 	}

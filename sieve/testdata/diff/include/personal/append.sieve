@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "acc";
+set "acc" "${acc}x";

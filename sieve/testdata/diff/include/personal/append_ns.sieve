@@ -1,0 +1,2 @@
+require ["include", "variables"];
+set "global.acc" "${global.acc}y";

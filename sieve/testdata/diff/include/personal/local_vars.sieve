@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "v" "inner";
+fileinto "${v}";

@@ -1,0 +1,2 @@
+require "reject";
+reject "Rejected by an included script";

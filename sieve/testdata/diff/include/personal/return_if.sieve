@@ -1,0 +1,6 @@
+require ["include", "fileinto"];
+if header :contains "Subject" "Lunch" {
+    fileinto "Lunch";
+    return;
+}
+fileinto "NotLunch";

@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+fileinto "Once";
+include :once "self_once";

@@ -1,0 +1,3 @@
+# include: :personal and :global exclude each other (RFC 6609 §3.2)
+require ["include"];
+include :personal :global "site";

@@ -1,0 +1,3 @@
+# include: an included script must be valid (RFC 6609 §3.2)
+require ["include"];
+include "broken";
