@@ -56,6 +56,9 @@ type Deliverer struct {
 	RunTimeout time.Duration
 	// Host names this server in the Message-IDs of the replies it writes.
 	Host string
+	// NotifyPerRun caps the mail notifications one delivery's scripts
+	// send (NA-47); 0 means DefaultNotifyPerRun.
+	NotifyPerRun int
 	// Environment is what the environment test reports (host, domain,
 	// version); a delivery's client comes with its context (WithRemote).
 	Environment Environment
@@ -327,6 +330,7 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 		stored[t.Mailbox] = len(dec.Targets)
 		dec.Targets = append(dec.Targets, t)
 	}
+	notified := 0
 	for _, act := range actions {
 		switch act := act.(type) {
 		case Keep:
@@ -375,12 +379,85 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 				})
 			}
 		case Notify:
-			dec.Notify = append(dec.Notify, act)
+			if notified >= d.notifyPerRun() {
+				d.log.Info("sieve notify dropped: too many in one run", "account", acct.Address, "method", act.Method, "cap", d.notifyPerRun())
+				continue
+			}
+			out, err := d.notification(ctx, acct, act, msg, env)
+			if err != nil {
+				return nil, err
+			}
+			if out != nil {
+				notified++
+				dec.Notify = append(dec.Notify, act)
+				dec.Outbound = append(dec.Outbound, *out)
+			}
 		default:
 			return nil, fmt.Errorf("action %s has no delivery", act)
 		}
 	}
 	return dec, nil
+}
+
+// Mail notification limits (NA-47): per run unless Deliverer.NotifyPerRun
+// says otherwise, and per account and hour.
+const (
+	DefaultNotifyPerRun  = 3
+	DefaultNotifyPerHour = 30
+)
+
+func (d *Deliverer) notifyPerRun() int {
+	if d.NotifyPerRun > 0 {
+		return d.NotifyPerRun
+	}
+	return DefaultNotifyPerRun
+}
+
+// notification turns a notify action into the mail it sends (RFC 5436,
+// NA-41..NA-49), or nil when none goes out: the trigger was itself
+// automatic mail, nobody is left to notify, or the account used up its
+// hourly allowance. Every outcome is logged (NA-48).
+func (d *Deliverer) notification(ctx context.Context, acct *storage.Account, n Notify, msg Message, env Envelope) (*storage.Outgoing, error) {
+	logged := func(outcome string) {
+		d.log.Info("sieve notify", "account", acct.Address, "method", n.Method,
+			"message_id", firstHeader(msg, "message-id"), "outcome", outcome)
+	}
+	if scheme, _, _ := strings.Cut(n.Method, ":"); !strings.EqualFold(scheme, "mailto") {
+		logged("recorded: no sender for this method yet")
+		return nil, nil
+	}
+	if IsAutoSubmitted(msg) {
+		logged("not sent: the message is automatic (Auto-Submitted)")
+		return nil, nil
+	}
+	if n.From != "" {
+		// Only one of the user's own addresses may stand as sender.
+		own, err := d.ownAddresses(ctx, acct)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := ownAddress(n.From, own); !ok {
+			n.From = ""
+		}
+	}
+	built, err := BuildMailtoNotification(n, MailtoInput{User: acct.Address, Message: msg, EnvelopeFrom: env.From, Now: time.Now(), Host: d.Host})
+	if errors.Is(err, ErrNoRecipients) {
+		logged("not sent: no recipient left")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("notify %s: %w", n.Method, err)
+	}
+	allowed, err := d.store.NotifyAllowed(ctx, acct.ID, DefaultNotifyPerHour)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed {
+		logged(fmt.Sprintf("not sent: more than %d notifications this hour", DefaultNotifyPerHour))
+		return nil, nil
+	}
+	logged("queued")
+	return &storage.Outgoing{Account: acct.ID, Origin: storage.OriginNotify, From: built.From, To: built.Recipients, Raw: built.Message}, nil
 }
 
 // requires says whether s (which may be nil) requires capability c.

@@ -272,7 +272,7 @@ func (d *delivery) logDecision(a *storage.Account, dec *sieve.Decision) {
 		d.log.Info("sieve vacation reply queued", "id", d.id, "user", a.Address, "to", dec.Vacation.To)
 	}
 	for _, n := range dec.Notify {
-		d.log.Info("sieve notification recorded", "id", d.id, "user", a.Address, "method", n.Method)
+		d.log.Info("sieve notification queued", "id", d.id, "user", a.Address, "method", n.Method)
 	}
 }
 

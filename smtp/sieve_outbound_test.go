@@ -34,7 +34,9 @@ func (e *env) queued() ([]storage.QueuedMessage, []string) {
 // on any refusal.
 func (e *env) mustSend(sender, rcpt, msg string) {
 	e.t.Helper()
-	if _, err := send(e.t, e.smtpClient(), sender, []string{rcpt}, []byte(msg)); err != nil {
+	c := e.smtpClient()
+	defer c.Close()
+	if _, err := send(e.t, c, sender, []string{rcpt}, []byte(msg)); err != nil {
 		e.t.Fatalf("delivery from %q to %s: %v", sender, rcpt, err)
 	}
 }
@@ -262,5 +264,57 @@ if header :contains "subject" "hard" { ereject "No hard sells."; } else { reject
 		if _, err := mail.ReadMessage(strings.NewReader(raw)); err != nil || !strings.HasPrefix(raw, "Auto-Submitted: auto-replied\r\n") {
 			t.Errorf("report %d is not a well-formed auto-reply: %v\n%s", i, err, raw)
 		}
+	}
+}
+
+// A notify action with the mailto method becomes a queued message: the
+// null sender stays null, Auto-Submitted comes first, :message is the
+// subject and a from in the URI is ignored. Automatic mail triggers none;
+// a run notifies at most 3 addresses and an account at most 30 an hour.
+//
+// spec: NA-41, NA-43, NA-45, NA-46, NA-47, NA-49, SV-60
+func TestNotifyQueued(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	e.activate(e.alice, `require ["enotify"];
+if header :contains "subject" "many" {
+  notify "mailto:a@example.net"; notify "mailto:b@example.net"; notify "mailto:c@example.net"; notify "mailto:d@example.net";
+} else {
+  notify :message "hi" "mailto:me@example.net?subject=x&from=evil@example.org";
+}`)
+	e.mustSend("", "alice@example.org", "From: x@example.net\r\nSubject: bounce\r\nReceived: from a by b; Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+	q, raws := e.queued()
+	if len(q) != 1 || q[0].Origin != storage.OriginNotify || q[0].From != "" || !slices.Equal(q[0].To, []string{"me@example.net"}) {
+		t.Fatalf("queue = %+v", q)
+	}
+	if !strings.HasPrefix(raws[0], "Auto-Submitted: auto-notified; owner-email=\"alice@example.org\"\r\n") {
+		t.Errorf("Auto-Submitted is not the first field:\n%s", raws[0])
+	}
+	n, err := mail.ReadMessage(strings.NewReader(raws[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := n.Header.Get("Subject"); s != "hi" {
+		t.Errorf("Subject = %q, want the :message", s)
+	}
+	if f := n.Header.Get("From"); strings.Contains(f, "evil") {
+		t.Errorf("From = %q: the URI's from was used", f)
+	}
+	if n := len(e.inbox(e.alice)); n != 1 {
+		t.Errorf("notify cancelled the implicit keep: INBOX holds %d", n)
+	}
+
+	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: auto\r\nAuto-Submitted: auto-replied\r\n\r\nbody\r\n")
+	if q, _ := e.queued(); len(q) != 1 {
+		t.Errorf("an auto-replied message triggered a notification: %d queued", len(q))
+	}
+	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: many\r\n\r\nbody\r\n")
+	if q, _ := e.queued(); len(q) != 4 {
+		t.Errorf("4 notifies in one run queued %d, want the first 3 (1 before)", len(q)-1)
+	}
+	for i := 0; i < 30; i++ {
+		e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: one\r\n\r\nbody\r\n")
+	}
+	if q, _ := e.queued(); len(q) != 30 {
+		t.Errorf("%d notifications queued within the hour, want 30", len(q))
 	}
 }
