@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -23,6 +24,10 @@ type Config struct {
 	// Hostname is this server's name: the SMTP greeting and EHLO name and the
 	// name in the self-signed certificate.
 	Hostname string `toml:"hostname"`
+	// Timezone is the server's time zone, an IANA name such as
+	// "Europe/Paris" ("" is UTC): Sieve's date tests use it when a script
+	// names no zone (RFC 5260 §4.1).
+	Timezone string `toml:"timezone"`
 	// Data is the data directory (store, self-signed certificate, control
 	// socket). LoadConfig makes it absolute, relative to the current directory.
 	Data   string       `toml:"data"`
@@ -181,6 +186,18 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
+// Location is the time zone Timezone names; UTC when it is empty.
+func (c Config) Location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, errors.New("unknown time zone: give an IANA name such as \"Europe/Paris\", or \"UTC\"")
+	}
+	return loc, nil
+}
+
 // Validate reports every problem in c, one error per problem, joined. Each
 // names the key it is about.
 func (c Config) Validate() error {
@@ -193,6 +210,9 @@ func (c Config) Validate() error {
 	}
 	if c.Data == "" {
 		bad("data: must name a directory")
+	}
+	if _, err := c.Location(); err != nil {
+		bad("timezone = %q: %v", c.Timezone, err)
 	}
 	seen := map[string]string{}
 	for _, l := range c.Listen.Listeners() {

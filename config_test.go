@@ -87,6 +87,7 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "full file",
 			doc: `hostname = "Mail.Example.ORG"
+timezone = "Europe/Paris"
 data = "/var/lib/zest"
 [listen]
 smtp = ":25"
@@ -109,6 +110,7 @@ level = "debug"
 			check: func(t *testing.T, c Config) {
 				want := Config{
 					Hostname: "mail.example.org",
+					Timezone: "Europe/Paris",
 					Data:     "/var/lib/zest",
 					Listen: ListenConfig{
 						SMTP: ":25", Submission: ":587", Submissions: ":465", LMTP: "127.0.0.1:24",
@@ -144,6 +146,11 @@ level = "debug"
 					t.Errorf("enabled = %v", got)
 				}
 			},
+		},
+		{
+			name:    "unknown time zone",
+			doc:     "hostname = \"a.example\"\ntimezone = \"Mars/Olympus\"\n",
+			wantErr: []string{`timezone = "Mars/Olympus": unknown time zone`},
 		},
 		{
 			name:    "unknown top-level key",

@@ -305,6 +305,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	filter := sieve.NewDeliverer(st, log)
 	filter.Host = cfg.Hostname
 	filter.Environment = sieveEnvironment(cfg.Hostname)
+	filter.Location, _ = cfg.Location() // checked when the configuration was loaded
 	srv := smtp.NewServer(st, smtp.Config{
 		Hostname:        cfg.Hostname,
 		TLS:             tlsConfig,

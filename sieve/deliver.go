@@ -56,6 +56,8 @@ type Deliverer struct {
 	RunTimeout time.Duration
 	// Host names this server in the Message-IDs of the replies it writes.
 	Host string
+	// Location is the server's time zone for the date extension (nil: UTC).
+	Location *time.Location
 	// NotifyPerRun caps the mail notifications one delivery's scripts
 	// send (NA-47); 0 means DefaultNotifyPerRun.
 	NotifyPerRun int
@@ -277,7 +279,7 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
 		return err == nil
-	}, Duplicates: storeDuplicates{d.store, a}, Environment: d.environment(ctx)}
+	}, Duplicates: storeDuplicates{d.store, a}, Environment: d.environment(ctx), Location: d.Location}
 	if requires(admin, "vacation") || requires(user, "vacation") {
 		if in.UserAddresses, err = d.ownAddresses(ctx, acct); err != nil {
 			return nil, err
