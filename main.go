@@ -23,6 +23,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	// The zone database inside the binary: a minimal system (a board
+	// without the tzdata package) can still name its timezone.
+	_ "time/tzdata"
 
 	"golang.org/x/term"
 
