@@ -35,6 +35,7 @@ const adminUsage = `  user add ADDRESS [--password-stdin]   create an account (a
   sieve get ADDRESS                      print the active Sieve script
   sieve list ADDRESS                     list the Sieve scripts
   sieve admin put FILE | get | remove    the administrator's Sieve script, run before every user's
+  queue list | show ID | remove ID       outbound mail waiting: redirects, vacation replies, notifications, reports
   sieve check FILE                       check a Sieve script, errors with line:column`
 
 // needsPassword reports whether args is a command that takes a password.
@@ -44,7 +45,7 @@ func needsPassword(args []string) bool {
 
 // isAdminCommand reports whether args names an administrative command.
 func isAdminCommand(args []string) bool {
-	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain" || args[0] == "import" || args[0] == "sieve")
+	return len(args) > 0 && (args[0] == "user" || args[0] == "alias" || args[0] == "domain" || args[0] == "import" || args[0] == "sieve" || args[0] == "queue")
 }
 
 // errUsage marks a request whose words are wrong, as opposed to one that failed.
@@ -58,6 +59,9 @@ func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string,
 	}
 	if len(args) > 0 && args[0] == "sieve" {
 		return runSieveAdmin(ctx, st, req)
+	}
+	if len(args) > 0 && args[0] == "queue" {
+		return runQueueAdmin(ctx, st, args)
 	}
 	want := func(n int) error {
 		if len(args) != n {

@@ -20,9 +20,11 @@ import (
 // The issue's end-to-end path: a user uploads a script with Debian's
 // sieve-connect over ManageSieve to a running zest, activates it, and mail
 // delivered over LMTP lands in the folder the script names, with the flags
-// it sets; a script that does not compile is refused with its line.
+// it sets; a script that does not compile is refused with its line; the
+// script's vacation reply is queued once per sender per period, as
+// `zest queue list` shows.
 //
-// spec: SV-04, SV-28, SV-72, SV-80
+// spec: SV-04, SV-28, SV-37, SV-72, SV-80
 func TestSieveConnectThenDelivery(t *testing.T) {
 	if _, err := exec.LookPath("sieve-connect"); err != nil {
 		t.Skip("SKIPPED: sieve-connect is not installed (apt-get install sieve-connect); the ManageSieve-to-delivery path is not tested")
@@ -68,7 +70,7 @@ func TestSieveConnectThenDelivery(t *testing.T) {
 		t.Errorf("a broken script was accepted or its error lacks the line: %v\n%s", err, out)
 	}
 	good := filepath.Join(dir, "rules.sieve")
-	os.WriteFile(good, []byte("require [\"fileinto\", \"imap4flags\"];\nif address :domain \"from\" \"work.example\" {\n  fileinto :flags \"\\\\Flagged\" \"Archive\";\n}\n"), 0o600)
+	os.WriteFile(good, []byte("require [\"fileinto\", \"imap4flags\", \"vacation\"];\nif address :domain \"from\" \"work.example\" {\n  fileinto :flags \"\\\\Flagged\" \"Archive\";\n}\nvacation :days 7 \"Back on Monday.\";\n"), 0o600)
 	if out, err := sieveConnect("--upload", "--localsieve", good, "--remotesieve", "rules"); err != nil {
 		t.Fatalf("upload: %v\n%s", err, out)
 	}
@@ -76,7 +78,7 @@ func TestSieveConnectThenDelivery(t *testing.T) {
 		t.Fatalf("activate: %v\n%s", err, out)
 	}
 
-	for _, from := range []string{"boss@work.example", "friend@home.example"} {
+	for _, from := range []string{"boss@work.example", "friend@home.example", "friend@home.example"} {
 		conn, err := net.Dial("tcp", lmtpAddr)
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +103,7 @@ func TestSieveConnectThenDelivery(t *testing.T) {
 		name  string
 		flag  bool
 		count uint32
-	}{{"Archive", true, 1}, {"INBOX", false, 1}} {
+	}{{"Archive", true, 1}, {"INBOX", false, 2}} {
 		sel, err := c.Select(box.name, nil).Wait()
 		if err != nil {
 			t.Fatal(err)
@@ -121,6 +123,23 @@ func TestSieveConnectThenDelivery(t *testing.T) {
 		if flagged != box.flag {
 			t.Errorf("%s: flags %v, want \\Flagged %v", box.name, msgs[0].Flags, box.flag)
 		}
+	}
+
+	// One reply per sender within the period: two for three messages.
+	queue := runCLI(t, "", "--config", cfg, "queue", "list")
+	lines := strings.Split(strings.TrimSpace(queue), "\n")
+	if len(lines) != 3 || strings.Count(queue, "vacation") != 2 ||
+		!strings.Contains(queue, "boss@work.example") || strings.Count(queue, "friend@home.example") != 1 {
+		t.Fatalf("zest queue list:\n%s\nwant one vacation reply to each sender", queue)
+	}
+	id := strings.Fields(lines[1])[0]
+	reply := runCLI(t, "", "--config", cfg, "queue", "show", id)
+	if !strings.Contains(reply, "Auto-Submitted: auto-replied") || !strings.Contains(reply, "Subject: Auto: hello") || !strings.Contains(reply, "Back on Monday.") {
+		t.Errorf("zest queue show %s:\n%s", id, reply)
+	}
+	runCLI(t, "", "--config", cfg, "queue", "remove", id)
+	if after := runCLI(t, "", "--config", cfg, "queue", "list"); strings.Count(after, "vacation") != 1 {
+		t.Errorf("after zest queue remove %s:\n%s", id, after)
 	}
 }
 
