@@ -101,34 +101,49 @@ func (d *Deliverer) script(ctx context.Context, a storage.AccountID) (*Script, e
 		return nil, err
 	}
 	d.mu.Lock()
-	c, ok := d.cache[a]
+	prev, ok := d.cache[a]
 	d.mu.Unlock()
-	src := newStoreSource(ctx, d.store, a)
-	if ok && c.name == active.Name && c.updated.Equal(active.Updated) {
-		same, err := src.current(c.includes)
-		if err != nil {
-			return nil, err
-		}
-		if same {
-			return c.script, c.err
-		}
-	}
-	opts := d.opts
-	opts.Includes = src
-	s, err := Compile(active.Content, opts)
+	c, fresh, err := d.compile(prev, ok && prev.name == active.Name, active, newStoreSource(ctx, d.store, a),
+		fmt.Sprintf("script %q", active.Name))
 	if err != nil {
-		err = fmt.Errorf("script %q does not compile: %w", active.Name, err)
+		return nil, err
 	}
-	if src.failed {
-		return s, err // a storage failure, not the script's: compile again next time
+	if !fresh {
+		return c.script, c.err
 	}
 	d.mu.Lock()
 	if len(d.cache) >= maxCachedScripts {
 		clear(d.cache)
 	}
-	d.cache[a] = compiled{name: active.Name, updated: active.Updated, script: s, err: err, includes: src.read}
+	d.cache[a] = c
 	d.mu.Unlock()
-	return s, err
+	return c.script, c.err
+}
+
+// compile returns prev when it is still current — the same version of the
+// script and of every script it included — and else compiles sc again
+// against src; fresh says the result should replace prev in the cache. The
+// script's own compile error is c.err; err is a failure to read the store.
+func (d *Deliverer) compile(prev compiled, same bool, sc *storage.SieveScript, src *storeSource, what string) (c compiled, fresh bool, err error) {
+	if same && prev.updated.Equal(sc.Updated) && (prev.script != nil || prev.err != nil) {
+		current, err := src.current(prev.includes)
+		if err != nil {
+			return compiled{}, false, err
+		}
+		if current {
+			return prev, false, nil
+		}
+	}
+	opts := d.opts
+	opts.Includes = src
+	s, cerr := Compile(sc.Content, opts)
+	if cerr != nil {
+		cerr = fmt.Errorf("%s does not compile: %w", what, cerr)
+	}
+	c = compiled{name: sc.Name, updated: sc.Updated, script: s, err: cerr, includes: src.read}
+	// A storage failure while reading an included script says nothing
+	// about the script: compile again next time.
+	return c, !src.failed, nil
 }
 
 // adminScript returns the administrator's script, compiled, or nil.
@@ -138,33 +153,21 @@ func (d *Deliverer) adminScript(ctx context.Context) (*Script, error) {
 		return nil, err
 	}
 	d.mu.Lock()
-	c := d.admin
+	prev := d.admin
 	d.mu.Unlock()
 	// It may include the global scripts (RFC 6609 :global), not personal ones.
 	src := newStoreSource(ctx, d.store, 0)
 	src.globalOnly = true
-	if c.updated.Equal(sc.Updated) && (c.script != nil || c.err != nil) {
-		same, err := src.current(c.includes)
-		if err != nil {
-			return nil, err
-		}
-		if same {
-			return c.script, c.err
-		}
-	}
-	opts := d.opts
-	opts.Includes = src
-	s, err := Compile(sc.Content, opts)
+	c, fresh, err := d.compile(prev, true, sc, src, "the administrator's script")
 	if err != nil {
-		err = fmt.Errorf("the administrator's script does not compile: %w", err)
+		return nil, err
 	}
-	if src.failed {
-		return s, err
+	if fresh {
+		d.mu.Lock()
+		d.admin = c
+		d.mu.Unlock()
 	}
-	d.mu.Lock()
-	d.admin = compiled{updated: sc.Updated, script: s, err: err, includes: src.read}
-	d.mu.Unlock()
-	return s, err
+	return c.script, c.err
 }
 
 // Decide runs the administrator's script (the administrative filter, AF)

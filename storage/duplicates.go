@@ -176,24 +176,7 @@ func (s *Store) collectDuplicates(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	overflow()
-	removed := 0
-	for len(drop) > 0 {
-		batch := drop[:min(len(drop), removeBatch)]
-		err := s.writeFreeing(ctx, "duplicate list cleanup", func(tx *wtx) error {
-			for _, k := range batch {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return removed, err
-		}
-		removed += len(batch)
-		drop = drop[len(batch):]
-	}
-	return removed, nil
+	return s.deleteKeys(ctx, "duplicate list cleanup", drop)
 }
 
 // removeAccountDuplicates deletes account a's duplicate list, for
@@ -202,21 +185,9 @@ func (s *Store) removeAccountDuplicates(ctx context.Context, a AccountID) error 
 	for {
 		n := 0
 		err := s.writeFreeing(ctx, "delete account duplicate list", func(tx *wtx) error {
-			var keys [][]byte
-			err := tx.Scan(duplicatePrefix(a), nil, false, func(k, _ []byte) (bool, error) {
-				keys = append(keys, slices.Clone(k))
-				return len(keys) < removeBatch, nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, k := range keys {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
-			}
-			n = len(keys)
-			return nil
+			var err error
+			n, err = tx.deletePrefix(duplicatePrefix(a))
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("delete duplicate list of account %d: %w", a, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -454,4 +455,46 @@ func (s *Store) removeMailbox(ctx context.Context, a AccountID, id MailboxID) er
 		}
 	}
 	return s.writeFreeing(ctx, "delete mailbox", func(tx *wtx) error { return tx.Delete(mailboxKey(a, id)) })
+}
+
+// deletePrefix deletes up to removeBatch keys starting with prefix and
+// says how many it deleted.
+func (tx *wtx) deletePrefix(prefix []byte) (int, error) {
+	var keys [][]byte
+	err := tx.Scan(prefix, nil, false, func(k, _ []byte) (bool, error) {
+		keys = append(keys, slices.Clone(k))
+		return len(keys) < removeBatch, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// deleteKeys deletes keys in writes of at most removeBatch, for the
+// cleanups that first find what is old and then remove it.
+func (s *Store) deleteKeys(ctx context.Context, name string, keys [][]byte) (int, error) {
+	removed := 0
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), removeBatch)]
+		err := s.writeFreeing(ctx, name, func(tx *wtx) error {
+			for _, k := range batch {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return removed, err
+		}
+		removed += len(batch)
+		keys = keys[len(batch):]
+	}
+	return removed, nil
 }

@@ -62,12 +62,6 @@ func (s *Store) collectNotifyCounts(ctx context.Context) error {
 	if err != nil || len(old) == 0 {
 		return err
 	}
-	return s.writeFreeing(ctx, "notification count cleanup", func(tx *wtx) error {
-		for _, k := range old {
-			if err := tx.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	_, err = s.deleteKeys(ctx, "notification count cleanup", old)
+	return err
 }

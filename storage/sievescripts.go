@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -399,38 +398,18 @@ func (s *Store) removeAccountScripts(ctx context.Context, a AccountID) error {
 	for {
 		n := 0
 		err := s.writeFreeing(ctx, "delete account scripts", func(tx *wtx) error {
-			prefix := sieveScriptPrefix(a)
-			var keys [][]byte
-			err := tx.Scan(prefix, nil, false, func(k, _ []byte) (bool, error) {
-				keys = append(keys, append([]byte{}, k...))
-				return len(keys) < removeBatch, nil
-			})
+			scripts, err := tx.deletePrefix(sieveScriptPrefix(a))
 			if err != nil {
 				return err
 			}
-			for _, k := range keys {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
+			replies, err := tx.deletePrefix(vacationPrefix(a))
+			if err != nil {
+				return err
 			}
-			n = len(keys)
+			n = max(scripts, replies)
 			if err := tx.Delete(sieveErrorKey(a)); err != nil {
 				return err
 			}
-			var vkeys [][]byte
-			err = tx.Scan(vacationPrefix(a), nil, false, func(k, _ []byte) (bool, error) {
-				vkeys = append(vkeys, slices.Clone(k))
-				return len(vkeys) < removeBatch, nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, k := range vkeys {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
-			}
-			n = max(n, len(vkeys))
 			return tx.Delete(sieveActiveKey(a))
 		})
 		if err != nil {

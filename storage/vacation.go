@@ -78,18 +78,11 @@ func (s *Store) collectVacationLog(ctx context.Context) (int, error) {
 		if err != nil || len(old) == 0 {
 			return removed, err
 		}
-		err = s.writeFreeing(ctx, "vacation log cleanup", func(tx *wtx) error {
-			for _, k := range old {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		n, err := s.deleteKeys(ctx, "vacation log cleanup", old)
+		removed += n
 		if err != nil {
 			return removed, err
 		}
-		removed += len(old)
 		if len(old) < removeBatch {
 			return removed, nil
 		}
