@@ -48,6 +48,7 @@ type delivery struct {
 	filter  DepositFilter
 	log     *slog.Logger
 	remote  net.Addr // the client, for the environment test's remote-ip
+	host    string   // this server's name, in the reports it writes
 
 	// After DATA: the message, when it came, and each recipient's
 	// outcome, for the report of failures (bounce.go).
@@ -135,6 +136,16 @@ func (d *delivery) commit(ctx context.Context, msg []byte) ([]error, []storage.S
 				outbound = append(outbound, dec.Outbound...)
 			}
 			switch {
+			case dec.Reject != nil && !dec.Reject.Extended && !fitsReply(dec.Reject.Reason):
+				// A reject whose reason no reply can carry is accepted
+				// and answered with an MDN instead (RFC 5429 §2.2.1,
+				// SV-32); never silently turned into an ereject (SV-34).
+				decided[to.Account.ID] = nil
+				if d.from != "" {
+					f := failedRecipient{address: r.address, reject: &rejected{reason: dec.Reject.Reason}}
+					outbound = append(outbound, storage.Outgoing{Account: to.Account.ID, Origin: storage.OriginBounce,
+						To: []string{d.from}, Raw: rejectMDN(d.host, d.from, f, msg)})
+				}
 			case dec.Reject != nil:
 				decided[to.Account.ID] = &rejected{reason: dec.Reject.Reason, extended: dec.Reject.Extended}
 			case len(dec.Targets) == 0:

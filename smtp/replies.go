@@ -129,16 +129,68 @@ func reply(err error, maxBytes int64) *gosmtp.SMTPError {
 func temporary(r *gosmtp.SMTPError) bool { return r != nil && r.Code/100 == 4 }
 
 // rejectReply is the refusal for a Sieve reject or ereject: 550 5.7.1 with
-// the script's reason (RFC 5429 §2.1.1). A reason that is not printable
-// ASCII, or too long for one reply line, is replaced by a fixed text.
+// the script's reason (RFC 5429 §2.1.1, SV-30). A reason of several lines
+// becomes a multi-line reply, and a long line is wrapped at spaces to stay
+// within the 512-octet reply line of RFC 5321 §4.5.3.1.5. A reason that is
+// not ASCII (zest offers no UTF-8 replies) or is too long for a reply is
+// replaced by a fixed text.
 func rejectReply(reason string) *gosmtp.SMTPError {
-	text := strings.Join(strings.Fields(reason), " ")
-	ok := text != "" && len(text) <= 400
-	for i := 0; ok && i < len(text); i++ {
-		ok = text[i] >= 0x20 && text[i] < 0x7f
-	}
-	if !ok {
-		text = "Rejected by the recipient's mail filter"
+	const fixed = "Rejected by the recipient's mail filter"
+	lines, ok := replyLines(reason)
+	text := strings.Join(lines, "\n")
+	if !ok || text == "" {
+		text = fixed
 	}
 	return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: text}
+}
+
+// replyLines splits a reject reason into reply lines, and says whether it
+// fits: printable ASCII, at most maxReplyLines lines of at most
+// maxReplyText octets.
+func replyLines(reason string) ([]string, bool) {
+	const maxReplyText, maxReplyLines = 400, 20
+	if !asciiPrintable(reason) {
+		return nil, false
+	}
+	var out []string
+	for _, line := range strings.Split(strings.ReplaceAll(reason, "\r\n", "\n"), "\n") {
+		words := strings.Fields(line)
+		cur := ""
+		for _, w := range words {
+			if len(w) > maxReplyText {
+				return nil, false
+			}
+			if cur != "" && len(cur)+1+len(w) > maxReplyText {
+				out = append(out, cur)
+				cur = ""
+			}
+			if cur != "" {
+				cur += " "
+			}
+			cur += w
+		}
+		if cur != "" {
+			out = append(out, cur)
+		}
+	}
+	return out, len(out) <= maxReplyLines
+}
+
+// fitsReply says whether a reject reason can be given in the SMTP or LMTP
+// reply itself.
+func fitsReply(reason string) bool {
+	lines, ok := replyLines(reason)
+	return ok && len(lines) > 0
+}
+
+// asciiPrintable reports whether s is printable ASCII, line breaks and
+// tabs allowed.
+func asciiPrintable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -100,6 +100,7 @@ func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	s.tx = newDelivery(s.srv.store, from, s.gc.Hostname(), utf8, size)
 	s.tx.filter, s.tx.log = s.srv.cfg.Filter, s.srv.log
 	s.tx.remote = s.gc.Conn().RemoteAddr()
+	s.tx.host = s.srv.cfg.Hostname
 	return nil
 }
 

@@ -2,10 +2,13 @@ package smtp
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"slices"
 	"strings"
 	"testing"
+
+	gosmtp "github.com/emersion/go-smtp"
 
 	"zest/sieve"
 	"zest/storage"
@@ -316,5 +319,76 @@ if header :contains "subject" "many" {
 	}
 	if q, _ := e.queued(); len(q) != 30 {
 		t.Errorf("%d notifications queued within the hour, want 30", len(q))
+	}
+}
+
+// A reject reason of several lines is a multi-line reply; a long line is
+// wrapped; a reason that cannot go into a reply gets a fixed text.
+//
+// spec: SV-30
+func TestRejectReply(t *testing.T) {
+	long := strings.Repeat("word ", 120)
+	for _, tc := range []struct{ reason, want string }{
+		{"No thanks.", "No thanks."},
+		{"Line one.\r\nLine two.\r\n", "Line one.\nLine two."},
+		{"  spaced \t out  ", "spaced out"},
+		{long, strings.TrimSpace(strings.Repeat("word ", 80)) + "\n" + strings.TrimSpace(strings.Repeat("word ", 40))},
+		{"Zurück am Montag", "Rejected by the recipient's mail filter"},
+		{strings.Repeat("x", 500), "Rejected by the recipient's mail filter"},
+		{"", "Rejected by the recipient's mail filter"},
+	} {
+		r := rejectReply(tc.reason)
+		if r.Code != 550 || r.EnhancedCode != (gosmtp.EnhancedCode{5, 7, 1}) || r.Message != tc.want {
+			t.Errorf("rejectReply(%q) = %d %v %q, want 550 5.7.1 %q", tc.reason, r.Code, r.EnhancedCode, r.Message, tc.want)
+		}
+	}
+}
+
+// A reject whose reason cannot go into a reply (not ASCII) is accepted and
+// answered with an MDN carrying the reason; an ereject is refused with a
+// fixed text, never turned into something else.
+//
+// spec: SV-30, SV-32, SV-34
+func TestRejectNonASCIIReason(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	e.activate(e.alice, `require "reject"; reject "Zurück am Montag, danke.";`)
+	e.activate(e.bob, `require "ereject"; ereject "Zurück am Montag.";`)
+	c := e.lmtpClient()
+	defer c.Close()
+	if err := c.Mail("seller@example.net", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, rcpt := range []string{"alice@example.org", "bob@example.org"} {
+		if err := c.Rcpt(rcpt, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("From: seller@example.net\r\nSubject: offer\r\nMessage-ID: <o@example.net>\r\n\r\nbuy\r\n"))
+	_, err = w.CloseWithLMTPResponse()
+	var lerr gosmtp.LMTPDataError
+	if !errors.As(err, &lerr) {
+		t.Fatalf("LMTP DATA: %v, want bob refused", err)
+	}
+	if se := lerr["alice@example.org"]; se != nil {
+		t.Errorf("alice (reject, non-ASCII reason): %v, want 250 and an MDN", se)
+	}
+	if se := lerr["bob@example.org"]; se == nil || se.Code != 550 || !strings.HasSuffix(se.Message, "Rejected by the recipient's mail filter") {
+		t.Errorf("bob (ereject, non-ASCII reason): %v, want 550 with the fixed text", se)
+	}
+	if n := len(e.inbox(e.alice)) + len(e.inbox(e.bob)); n != 0 {
+		t.Errorf("%d copies stored", n)
+	}
+	q, raws := e.queued()
+	if len(q) != 1 || q[0].Origin != storage.OriginBounce || !slices.Equal(q[0].To, []string{"seller@example.net"}) {
+		t.Fatalf("queue = %+v, want one MDN to the sender", q)
+	}
+	for _, want := range []string{"disposition-notification", "Zurück am Montag, danke.", "deleted", "Final-Recipient: rfc822; alice@example.org"} {
+		if !strings.Contains(raws[0], want) {
+			t.Errorf("the MDN lacks %q:\n%s", want, raws[0])
+		}
 	}
 }
