@@ -16,6 +16,10 @@ func TestBody(t *testing.T) {
 	env := Envelope{From: "a@example.org", To: "me@example.com"}
 	tests := []struct{ name, spec, src, msg, want string }{
 		// RFC 5173 §7 examples.
+		{"matches sets no match variables", "SV-45", `require ["body", "variables", "fileinto"];
+			if header :matches "subject" "*" {}
+			if body :raw :matches "*MONEY*" { fileinto "kept-${1}"; }`,
+			"Subject: from header\r\n\r\nMAKE MONEY FAST now\r\n", `fileinto "kept-from header"`},
 		{"raw contains", "SV-42", `require "body"; if body :raw :contains "MAKE MONEY FAST" { discard; }`,
 			"Subject: x\r\n\r\nMAKE MONEY FAST now\r\n", "discard"},
 		{"content text", "SV-43", `require ["body", "fileinto"];

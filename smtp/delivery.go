@@ -231,7 +231,10 @@ func (d *delivery) keepUnstored(ctx context.Context, msg []byte, stored []storag
 	}
 	var retry []storage.Target
 	for _, st := range stored {
-		if st.Err != nil && !ok[st.Account] && !temporary(reply(st.Err, 0)) && st.Mailbox != "" && !storage.IsInbox(st.Mailbox) {
+		// A mailbox the script chose that is gone will not come back on a
+		// retry, so it counts as permanent here.
+		gone := errors.Is(st.Err, storage.ErrNoSuchMailbox)
+		if st.Err != nil && !ok[st.Account] && (gone || !temporary(reply(st.Err, 0))) && st.Mailbox != "" && !storage.IsInbox(st.Mailbox) {
 			ok[st.Account] = true // once
 			retry = append(retry, storage.Target{Account: st.Account})
 		}

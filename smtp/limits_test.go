@@ -34,6 +34,8 @@ func (f *fullDisk) Deliver(ctx context.Context, in storage.Incoming, targets []s
 // TestDiskFull: a full disk is a temporary 452 4.3.1 at MAIL FROM (before
 // the client sends the message) and at the end of DATA, in both roles, and
 // the server goes on working once there is room again.
+//
+// spec: SV-25 — a 2xx only once the message is stored.
 func TestDiskFull(t *testing.T) {
 	var disk *fullDisk
 	e := newEnvWith(t, envOptions{wrap: func(st *storage.Store) mailStore {

@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -275,9 +276,12 @@ if header :contains "subject" "hard" { ereject "No hard sells."; } else { reject
 // subject and a from in the URI is ignored. Automatic mail triggers none;
 // a run notifies at most 3 addresses and an account at most 30 an hour.
 //
-// spec: NA-41, NA-43, NA-45, NA-46, NA-47, NA-49, SV-60
+// spec: NA-41, NA-43, NA-45, NA-46, NA-47, NA-48, NA-49, SV-60
 func TestNotifyQueued(t *testing.T) {
-	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter { return sieve.NewDeliverer(st, nil) }})
+	logs := &logBuffer{}
+	e := newEnvWith(t, envOptions{filter: func(st *storage.Store) DepositFilter {
+		return sieve.NewDeliverer(st, slog.New(slog.NewTextHandler(logs, nil)))
+	}})
 	e.activate(e.alice, `require ["enotify"];
 if header :contains "subject" "many" {
   notify "mailto:a@example.net"; notify "mailto:b@example.net"; notify "mailto:c@example.net"; notify "mailto:d@example.net";
@@ -319,6 +323,18 @@ if header :contains "subject" "many" {
 	}
 	if q, _ := e.queued(); len(q) != 30 {
 		t.Errorf("%d notifications queued within the hour, want 30", len(q))
+	}
+	// Every notify is logged with the user, the method, the message and
+	// the outcome.
+	for _, want := range []string{
+		`msg="sieve notify" account=alice@example.org method="mailto:me@example.net?subject=x&from=evil@example.org" message_id="" outcome=queued`,
+		`outcome="not sent: the message is automatic (Auto-Submitted)"`,
+		`outcome="not sent: more than 30 notifications this hour"`,
+		`msg="sieve notify dropped: too many in one run"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %s", want)
+		}
 	}
 }
 
@@ -390,5 +406,25 @@ func TestRejectNonASCIIReason(t *testing.T) {
 		if !strings.Contains(raws[0], want) {
 			t.Errorf("the MDN lacks %q:\n%s", want, raws[0])
 		}
+	}
+}
+
+// vanishedMailbox is a filter that files into a mailbox that no longer
+// exists when the message is stored (deleted after the script decided).
+type vanishedMailbox struct{}
+
+func (vanishedMailbox) Decide(_ context.Context, a storage.AccountID, _ sieve.Message, _ sieve.Envelope) *sieve.Decision {
+	return &sieve.Decision{Targets: []storage.Target{{Account: a, Mailbox: "Deleted meanwhile"}}}
+}
+
+// A mailbox the script chose that cannot take the message when it is
+// stored leaves the message in INBOX: it is stored at least once.
+//
+// spec: SV-24
+func TestFiledIntoVanishedMailboxKeepsInInbox(t *testing.T) {
+	e := newEnvWith(t, envOptions{filter: func(*storage.Store) DepositFilter { return vanishedMailbox{} }})
+	e.mustSend("bob@example.net", "alice@example.org", "From: bob@example.net\r\nSubject: hi\r\n\r\nbody\r\n")
+	if n := len(e.inbox(e.alice)); n != 1 {
+		t.Errorf("INBOX holds %d messages, want the message kept there", n)
 	}
 }
