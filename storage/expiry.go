@@ -27,6 +27,9 @@ func (s *Store) collectExpired(now time.Time) {
 	if n > 0 {
 		s.log.Info("collected expired saved states", "count", n)
 	}
+	if _, err := s.collectWebSessions(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		s.log.Warn("collect web sessions", "err", err)
+	}
 	if _, err := s.collectVacationLog(ctx); err != nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("collect vacation log", "err", err)
 	}

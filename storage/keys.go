@@ -36,6 +36,7 @@ import (
 //	'E'                                        the administrator's Sieve script
 //	'e' account                                the last failure of the account's Sieve script
 //	'W' account hash(sender, reply identity)   when a vacation reply last went to that sender
+//	'w' sha256(token)                          web session: account, CSRF token, expiry, credentials version
 //	'Q' id                                     outbound queue: envelope and blob of a message zest sends
 //	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
 //	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
@@ -69,6 +70,7 @@ const (
 	tSieveError  = 'e'
 	tVacation    = 'W'
 	tOutbound    = 'Q'
+	tWebSession  = 'w'
 	tNotifyRate  = 'n'
 	tDuplicate   = 'u'
 	tSieveGlobal = 'g'

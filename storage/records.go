@@ -12,6 +12,7 @@ func encodeAccount(a *Account) []byte {
 	e.uvarint(a.credVersion)
 	e.varint(a.Created.UnixNano())
 	e.boolean(a.Disabled)
+	e.boolean(a.Admin)
 	return e.b
 }
 
@@ -26,6 +27,9 @@ func decodeAccount(id AccountID, b []byte) (*Account, error) {
 	a.credVersion = d.uvarint()
 	a.Created = time.Unix(0, d.varint())
 	a.Disabled = d.boolean()
+	if d.more() { // written before administrators existed: not one
+		a.Admin = d.boolean()
+	}
 	return a, d.err
 }
 

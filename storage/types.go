@@ -28,6 +28,9 @@ type Account struct {
 	Address  string // login and primary address, lower case
 	Created  time.Time
 	Disabled bool
+	// Admin may manage the server from the web page: users, domains,
+	// aliases, status and backups.
+	Admin bool
 
 	passwordHash string
 	credVersion  uint64 // incremented on every password change
