@@ -117,7 +117,7 @@ func defaultListen() ListenConfig {
 		IMAP: "127.0.0.1:1143",
 		// Submission:  "127.0.0.1:2587",
 		ManageSieve: "127.0.0.1:4190",
-		// Web:         "127.0.0.1:8080",
+		Web:         "127.0.0.1:8080",
 	}
 }
 

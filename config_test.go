@@ -46,7 +46,7 @@ func TestDefaultConfig(t *testing.T) {
 	want := Config{
 		Hostname: cfg.Hostname,
 		Data:     "./zest-data",
-		Listen:   ListenConfig{SMTP: "127.0.0.1:2525", LMTP: "127.0.0.1:2424", IMAP: "127.0.0.1:1143", ManageSieve: "127.0.0.1:4190"},
+		Listen:   ListenConfig{SMTP: "127.0.0.1:2525", LMTP: "127.0.0.1:2424", IMAP: "127.0.0.1:1143", ManageSieve: "127.0.0.1:4190", Web: "127.0.0.1:8080"},
 		Limits:   LimitsConfig{MaxMessageSize: 52428800, MaxRecipients: 100},
 		Log:      LogConfig{Level: "info"},
 	}

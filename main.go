@@ -34,6 +34,7 @@ import (
 	"zest/sieve/managesieve"
 	"zest/smtp"
 	"zest/storage"
+	"zest/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -333,12 +334,34 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		NotifyMethods: sieve.NotifySchemes(sieve.Options{}),
 		MaxRedirects:  sieve.DefaultMaxRedirects,
 	})
+	var listening listenerSet
+	setupCode := ""
+	if has, err := st.HasAdmin(context.Background()); err == nil && !has {
+		setupCode = newSetupCode()
+	}
+	webSrv, err := web.NewServer(st, web.Config{
+		Hostname:  cfg.Hostname,
+		Version:   version,
+		Started:   time.Now(),
+		TLS:       webTLS(cfg, tlsConfig),
+		SetupCode: setupCode,
+		Services:  webServices(cfg),
+		Listeners: listening.statuses,
+		CheckScript: func(ctx context.Context, a storage.AccountID, src []byte) error {
+			return checkSieveFor(ctx, st, a, src)
+		},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
 	services := map[string]func(net.Listener) error{
 		"smtp":        srv.ServeSMTP,
 		"lmtp":        srv.ServeLMTP,
 		"imap":        imapSrv.Serve,
 		"imaps":       imapSrv.ServeTLS,
 		"managesieve": sieveSrv.Serve,
+		"web":         webSrv.Serve,
 	}
 	errc := make(chan error, len(services))
 	fmt.Fprintf(stdout, "zest %s: data in %s, hostname %s\n", version, cfg.Data, cfg.Hostname)
@@ -356,10 +379,12 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 			srv.Shutdown(context.Background())
 			imapSrv.Shutdown(context.Background())
 			sieveSrv.Shutdown(context.Background())
+			webSrv.Shutdown(context.Background())
 			return fmt.Errorf("listen %s on %s: %w", l.Key, l.Addr, err)
 		}
 		fmt.Fprintf(stdout, "  %-12s %s\n", l.Key, ln.Addr())
-		go func() { errc <- serveFn(ln) }()
+		listening.add(l.Key, ln.Addr().String())
+		go func() { errc <- listening.serve(l.Key, serveFn, ln) }()
 	}
 	cmd := "zest"
 	if exe, err := os.Executable(); err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") {
@@ -369,6 +394,9 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		cmd += " --config " + configPath
 	}
 	fmt.Fprintf(stdout, "add a user with: %s user add you@%s --password-stdin\n", cmd, cfg.Hostname)
+	if setupCode != "" && cfg.Listen.Web != "" {
+		fmt.Fprintf(stdout, "first-run setup: open the web page (listener \"web\"); from another machine give the setup code %s\n", setupCode)
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -385,7 +413,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	for name, shutdown := range map[string]func(context.Context) error{"smtp": srv.Shutdown, "imap": imapSrv.Shutdown, "managesieve": sieveSrv.Shutdown} {
+	for name, shutdown := range map[string]func(context.Context) error{"smtp": srv.Shutdown, "imap": imapSrv.Shutdown, "managesieve": sieveSrv.Shutdown, "web": webSrv.Shutdown} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

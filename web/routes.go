@@ -1,0 +1,25 @@
+package web
+
+import "net/http"
+
+// routes is the site's one route table. Pages and API calls that change
+// something are POST (or DELETE/PUT in the API) and pass through user or
+// admin, which check the session and its CSRF token.
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+
+	site := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, s.withSession(h)) }
+	site("GET /{$}", s.user(s.home))
+	site("GET /login", s.loginPage)
+	site("POST /login", s.login)
+	site("POST /logout", s.user(s.logout))
+	site("GET /setup", s.setupPage)
+	site("POST /setup", s.setup)
+	site("GET /api/v1/me", s.user(s.apiMe))
+	site("/", s.notFound)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.refuse(w, r, http.StatusNotFound, "There is no such page.")
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"net"
+	"strconv"
+	"sync"
+
+	"zest/web"
+)
+
+// newSetupCode is the one-time code that lets a browser on another machine
+// run first-run setup: 10 characters of base32, about 50 bits.
+func newSetupCode() string { return rand.Text()[:10] }
+
+// webServices tells the web page which mail services listen on which port,
+// for client set-up and DNS records.
+func webServices(cfg Config) web.Services {
+	port := func(addr string) int {
+		if addr == "" {
+			return 0
+		}
+		_, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(p)
+		return n
+	}
+	return web.Services{
+		Hostname:    cfg.Hostname,
+		IMAP:        port(cfg.Listen.IMAP),
+		IMAPS:       port(cfg.Listen.IMAPS),
+		Submission:  port(cfg.Listen.Submission),
+		Submissions: port(cfg.Listen.Submissions),
+		ManageSieve: port(cfg.Listen.ManageSieve),
+	}
+}
+
+// webTLS is the web page's TLS: HTTPS with a configured certificate, and
+// with the self-signed one when the page listens beyond loopback (a
+// password must not cross the network in clear); plain HTTP on loopback
+// with a self-signed certificate, which a browser would only warn about.
+func webTLS(cfg Config, tlsConfig *tls.Config) *tls.Config {
+	if cfg.TLS.Cert != "" || tlsConfig == nil {
+		return tlsConfig
+	}
+	host, _, err := net.SplitHostPort(cfg.Listen.Web)
+	if err != nil {
+		return tlsConfig
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "localhost" {
+		return nil
+	}
+	return tlsConfig
+}
+
+// listenerSet records the listeners and whether each still serves, for
+// the status page.
+type listenerSet struct {
+	mu   sync.Mutex
+	list []web.ListenerStatus
+}
+
+func (l *listenerSet) add(name, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, web.ListenerStatus{Name: name, Addr: addr, Up: true})
+}
+
+// serve runs serveFn on ln and marks the listener down when it returns.
+func (l *listenerSet) serve(name string, serveFn func(net.Listener) error, ln net.Listener) error {
+	err := serveFn(ln)
+	l.mu.Lock()
+	for i := range l.list {
+		if l.list[i].Name == name {
+			l.list[i].Up = false
+		}
+	}
+	l.mu.Unlock()
+	return err
+}
+
+func (l *listenerSet) statuses() []web.ListenerStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]web.ListenerStatus(nil), l.list...)
+}
