@@ -108,3 +108,14 @@ func (s *site) signedInAs(address string, admin bool) *browser {
 	b.get("/") // picks up the CSRF token
 	return b
 }
+
+// signedInAs2 signs an existing account in from a second browser.
+func (s *site) signedInAs2(address string) *browser {
+	s.t.Helper()
+	b := s.browser("127.0.0.1")
+	if w := b.post("/login", url.Values{"address": {address}, "password": {"password " + address}}); w.Code != http.StatusSeeOther {
+		s.t.Fatalf("sign-in of %s: %d", address, w.Code)
+	}
+	b.get("/")
+	return b
+}

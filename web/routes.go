@@ -17,6 +17,10 @@ func (s *Server) routes() {
 	site("GET /setup", s.setupPage)
 	site("POST /setup", s.setup)
 	site("GET /api/v1/me", s.user(s.apiMe))
+
+	// The user's own pages.
+	site("GET /account", s.user(s.accountPage))
+	site("POST /account/password", s.user(s.changePassword))
 	site("/", s.notFound)
 }
 
