@@ -44,3 +44,18 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("the new password does not work: %v", err)
 	}
 }
+
+// The client set-up page lists the services that are on, with the user's
+// address as user name.
+func TestClientSetupPage(t *testing.T) {
+	s := newSite(t)
+	b := s.signedInAs("alice@example.org", false)
+	w := b.get("/setup-client")
+	body := w.Body.String()
+	for _, want := range []string{"<code>mx.example.org</code></td><td>993</td><td>SSL/TLS", "<td>587</td><td>STARTTLS",
+		"<code>alice@example.org</code>", "/apple/mobileconfig?email=alice%40example.org"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q:\n%s", want, body)
+		}
+	}
+}

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	// The user's own pages.
 	site("GET /account", s.user(s.accountPage))
 	site("POST /account/password", s.user(s.changePassword))
+	site("GET /setup-client", s.user(s.clientSetupPage))
 	site("/", s.notFound)
 }
 
