@@ -41,6 +41,7 @@ import (
 //	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
 //	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
 //	'g' name                                   global Sieve script (content, last change), for include :global
+//	'M' domain (lower case)                    the domain's DKIM signing key (selector, algorithm, PKCS#8 key)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -74,6 +75,7 @@ const (
 	tNotifyRate  = 'n'
 	tDuplicate   = 'u'
 	tSieveGlobal = 'g'
+	tDKIM        = 'M'
 )
 
 func key(table byte, size int) []byte {
