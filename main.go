@@ -345,7 +345,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		Started:   time.Now(),
 		TLS:       webTLS(cfg, tlsConfig),
 		SetupCode: setupCode,
-		Services:  webServices(cfg),
+		Services:  web.ServicesFromListen(cfg.Hostname, listenMap(cfg.Listen)),
 		Listeners: listening.statuses,
 		CheckScript: func(ctx context.Context, a storage.AccountID, src []byte) error {
 			return checkSieveFor(ctx, st, a, src)

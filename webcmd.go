@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"net"
-	"strconv"
 	"sync"
 
 	"zest/web"
@@ -14,28 +13,13 @@ import (
 // run first-run setup: 10 characters of base32, about 50 bits.
 func newSetupCode() string { return rand.Text()[:10] }
 
-// webServices tells the web page which mail services listen on which port,
-// for client set-up and DNS records.
-func webServices(cfg Config) web.Services {
-	port := func(addr string) int {
-		if addr == "" {
-			return 0
-		}
-		_, p, err := net.SplitHostPort(addr)
-		if err != nil {
-			return 0
-		}
-		n, _ := strconv.Atoi(p)
-		return n
+// listenMap is the [listen] table as key → address.
+func listenMap(l ListenConfig) map[string]string {
+	m := map[string]string{}
+	for _, x := range l.Listeners() {
+		m[x.Key] = x.Addr
 	}
-	return web.Services{
-		Hostname:    cfg.Hostname,
-		IMAP:        port(cfg.Listen.IMAP),
-		IMAPS:       port(cfg.Listen.IMAPS),
-		Submission:  port(cfg.Listen.Submission),
-		Submissions: port(cfg.Listen.Submissions),
-		ManageSieve: port(cfg.Listen.ManageSieve),
-	}
+	return m
 }
 
 // webTLS is the web page's TLS: HTTPS with a configured certificate, and

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"time"
+)
 
 // routes is the site's one route table. Pages and API calls that change
 // something are POST (or DELETE/PUT in the API) and pass through user or
@@ -8,6 +12,15 @@ import "net/http"
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+
+	// Client autoconfiguration: no session, the clients ask anonymously.
+	thunderbird := ThunderbirdAutoconfig(s.cfg.Services, s.isLocalDomain)
+	m.Handle("/.well-known/autoconfig/mail/config-v1.1.xml", thunderbird)
+	m.Handle("/mail/config-v1.1.xml", thunderbird)
+	autodiscover := OutlookAutodiscover(s.cfg.Services, s.isLocalDomain)
+	m.Handle("/autodiscover/autodiscover.xml", autodiscover)
+	m.Handle("/Autodiscover/Autodiscover.xml", autodiscover)
+	m.Handle("/apple/mobileconfig", AppleProfile(s.cfg.Services, s.isLocalDomain))
 
 	site := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, s.withSession(h)) }
 	site("GET /{$}", s.user(s.home))
@@ -23,6 +36,18 @@ func (s *Server) routes() {
 	site("POST /account/password", s.user(s.changePassword))
 	site("GET /setup-client", s.user(s.clientSetupPage))
 	site("/", s.notFound)
+}
+
+// isLocalDomain says whether this server receives mail for domain, for
+// the autoconfiguration answers.
+func (s *Server) isLocalDomain(domain string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ok, err := s.store.IsLocalDomain(ctx, domain)
+	if err != nil {
+		s.log.Warn("web: looking up a domain", "domain", domain, "err", err)
+	}
+	return ok
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -125,3 +125,26 @@ func TestSignInAndOut(t *testing.T) {
 		t.Errorf("after sign-out: %d, want a redirect to sign in", w.Code)
 	}
 }
+
+// The autoconfiguration endpoints are mounted without a session and
+// answer for local domains only.
+func TestAutoconfigMounted(t *testing.T) {
+	s := newSite(t)
+	if err := s.store.AddDomain(t.Context(), "example.org"); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser("192.0.2.7")
+	if w := b.get("/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=alice@example.org"); w.Code != 200 || !strings.Contains(w.Body.String(), "<hostname>mx.example.org</hostname>") {
+		t.Errorf("Thunderbird autoconfig: %d\n%s", w.Code, w.Body)
+	}
+	if w := b.get("/mail/config-v1.1.xml?emailaddress=alice@elsewhere.org"); w.Code != 404 {
+		t.Errorf("autoconfig for a foreign domain: %d", w.Code)
+	}
+	if w := b.get("/apple/mobileconfig?email=alice@example.org"); w.Code != 200 || w.Header().Get("Content-Type") != "application/x-apple-aspen-config" {
+		t.Errorf("Apple profile: %d %v", w.Code, w.Header())
+	}
+	req := `<?xml version="1.0"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>alice@example.org</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>`
+	if w := b.do("POST", "/autodiscover/autodiscover.xml", strings.NewReader(req), map[string]string{"Content-Type": "text/xml"}); w.Code != 200 || !strings.Contains(w.Body.String(), "<Server>mx.example.org</Server>") {
+		t.Errorf("Outlook autodiscover: %d\n%s", w.Code, w.Body)
+	}
+}
