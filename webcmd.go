@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"net"
+	"net/netip"
 	"sync"
 
 	"zest/web"
@@ -12,6 +13,29 @@ import (
 // newSetupCode is the one-time code that lets a browser on another machine
 // run first-run setup: 10 characters of base32, about 50 bits.
 func newSetupCode() string { return rand.Text()[:10] }
+
+// publicAddresses are this machine's public IP addresses, for the A and
+// AAAA records the web page advises. A home server behind NAT has none:
+// its private address must not be published, and the page then leaves
+// those records to the administrator.
+func publicAddresses() []netip.Addr {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		p, err := netip.ParsePrefix(a.String())
+		if err != nil {
+			continue
+		}
+		ip := p.Addr().Unmap()
+		if ip.IsGlobalUnicast() && !ip.IsPrivate() {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
 
 // listenMap is the [listen] table as key → address.
 func listenMap(l ListenConfig) map[string]string {

@@ -47,6 +47,10 @@ type RecordCheck struct {
 // hold the page for long.
 const checkLookupTimeout = 5 * time.Second
 
+// defaultResolver is the system's resolver, preferring Go's own so the
+// check does not depend on the C library's configuration.
+var defaultResolver Resolver = &net.Resolver{PreferGo: true}
+
 // CheckRecords looks up each record of want and compares what is published
 // with what it advises, by meaning rather than by text: an SPF record with
 // more mechanisms is fine as long as it lets this server send, host names

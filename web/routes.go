@@ -35,6 +35,12 @@ func (s *Server) routes() {
 	site("GET /account", s.user(s.accountPage))
 	site("POST /account/password", s.user(s.changePassword))
 	site("GET /setup-client", s.user(s.clientSetupPage))
+
+	// A domain's DNS records and DKIM key.
+	site("GET /admin/domains/{domain}/dns", s.admin(s.dnsPage))
+	site("POST /admin/domains/{domain}/dkim", s.admin(s.generateDKIM))
+	site("GET /api/v1/admin/domains/{domain}/dns", s.admin(s.apiDNS))
+	site("POST /api/v1/admin/domains/{domain}/dkim", s.admin(s.generateDKIM))
 	site("/", s.notFound)
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"zest/storage"
@@ -30,6 +31,12 @@ type Config struct {
 	// Services are the mail services and their ports, for client set-up
 	// and DNS records.
 	Services Services
+	// Addresses are the server's public IP addresses, for the A and AAAA
+	// records of its name (none: those records are left out).
+	Addresses []netip.Addr
+	// Resolver looks up the published DNS records for the check; nil
+	// uses the system's resolver.
+	Resolver Resolver
 	// Listeners reports each listener and whether it is up.
 	Listeners func() []ListenerStatus
 	// CheckScript validates a user's Sieve script exactly as delivery
