@@ -40,6 +40,7 @@ import (
 //	'n' account hour                           Sieve mailto notifications sent in that hour (rate limit)
 //	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
 //	'g' name                                   global Sieve script (content, last change), for include :global
+//	'Z' account id                             app password (label, hash, tag, created, last used)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -72,6 +73,7 @@ const (
 	tNotifyRate  = 'n'
 	tDuplicate   = 'u'
 	tSieveGlobal = 'g'
+	tAppPassword = 'Z'
 )
 
 func key(table byte, size int) []byte {
