@@ -50,8 +50,8 @@ type AppPasswordID uint64
 // when it is created, and only its hash is kept.
 type AppPassword struct {
 	ID       AppPasswordID
-	Label    string    // the user's name for it, e.g. "phone"
-	Created  time.Time //
+	Label    string // the user's name for it, e.g. "phone"
+	Created  time.Time
 	LastUsed time.Time // zero if never used; updated at most once an hour
 }
 
