@@ -181,32 +181,58 @@ func (s *Store) SetDisabled(ctx context.Context, address string, disabled bool) 
 	return err
 }
 
-// Authenticate checks a login. It answers ErrBadCredentials for an unknown
+// Authenticate checks a protocol login: the account password or one of
+// the account's app passwords. It answers ErrBadCredentials for an unknown
 // user and for a wrong password alike, so the answer does not reveal which
 // accounts exist.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (*Account, error) {
-	if e, ok := s.auth.lookup(username, password); ok {
+	return s.authenticate(ctx, username, password, true)
+}
+
+// authenticate is Authenticate, accepting app passwords only if apps is set.
+func (s *Store) authenticate(ctx context.Context, username, password string, apps bool) (*Account, error) {
+	if e, ok := s.auth.lookup(username, password); ok && (apps || e.app == 0) {
 		a, err := s.Account(ctx, e.account)
-		if err == nil && a.credVersion == e.credVersion && !a.Disabled {
-			return a, nil
-		}
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
+		}
+		if err == nil && a.credVersion == e.credVersion && !a.Disabled {
+			if e.app == 0 {
+				return a, nil
+			}
+			// A verification that raced with the app password's deletion
+			// may have been cached after forgetApp ran: check it exists.
+			p, err := s.appPassword(a.ID, e.app)
+			if err == nil {
+				s.touchAppPassword(ctx, a.ID, p)
+				return a, nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
 		}
 	}
 	a, err := s.AccountByAddress(ctx, strings.TrimSpace(username))
 	if errors.Is(err, ErrNotFound) {
 		// Spend the same time as a real check so timing does not tell
 		// unknown users from wrong passwords.
-		checkPassword(s.dummyHash(), password)
+		s.checkPassword(s.dummyHash(), password)
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
-	ok, err := checkPassword(a.passwordHash, password)
-	if err != nil {
-		return nil, fmt.Errorf("verify password of %s: %w", a.Address, err)
+	var app *appPasswordRecord
+	if apps {
+		if app, err = s.matchAppPassword(a.ID, password); err != nil {
+			return nil, err
+		}
+	}
+	ok := app != nil
+	if !ok {
+		if ok, err = s.checkPassword(a.passwordHash, password); err != nil {
+			return nil, fmt.Errorf("verify password of %s: %w", a.Address, err)
+		}
 	}
 	if !ok {
 		return nil, ErrBadCredentials
@@ -214,7 +240,12 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*A
 	if a.Disabled {
 		return nil, ErrAccountDisabled
 	}
-	s.auth.remember(username, password, a)
+	var appID AppPasswordID
+	if app != nil {
+		appID = app.ID
+		s.touchAppPassword(ctx, a.ID, app)
+	}
+	s.auth.remember(username, password, a, appID)
 	return a, nil
 }
 
@@ -225,7 +256,7 @@ func (s *Store) dummyHash() string {
 }
 
 // DeleteAccount removes an account with all its mailboxes and messages,
-// its Client-IDs and its saved states.
+// its Client-IDs, its saved states and its app passwords.
 // Large accounts are removed over several commits; the login stops working
 // in the first one.
 func (s *Store) DeleteAccount(ctx context.Context, address string) error {
@@ -267,6 +298,9 @@ func (s *Store) DeleteAccount(ctx context.Context, address string) error {
 	}
 	return s.writeFreeing(ctx, "delete account", func(tx *wtx) error {
 		tx.emit(Event{Kind: AccountDelete, Account: a.ID})
+		if _, err := tx.deletePrefix(appPasswordPrefix(a.ID)); err != nil {
+			return err
+		}
 		return tx.Delete(accountKey(a.ID))
 	})
 }

@@ -42,6 +42,7 @@ import (
 //	'u' account hash(handle, id)               when a Sieve duplicate entry expires (RFC 7352)
 //	'g' name                                   global Sieve script (content, last change), for include :global
 //	'M' domain (lower case)                    the domain's DKIM signing key (selector, algorithm, PKCS#8 key)
+//	'Z' account id                             app password (label, hash, tag, created, last used)
 const (
 	tSeq         = 'S'
 	tAccount     = 'A'
@@ -76,6 +77,7 @@ const (
 	tDuplicate   = 'u'
 	tSieveGlobal = 'g'
 	tDKIM        = 'M'
+	tAppPassword = 'Z'
 )
 
 func key(table byte, size int) []byte {

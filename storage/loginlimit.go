@@ -100,16 +100,29 @@ func (e *LoginBlockedError) Error() string {
 	return fmt.Sprintf("too many failed logins from this address; try again in %s", e.Wait.Round(time.Second))
 }
 
-// Login is Authenticate for a client at remote, under the login limiter
-// every protocol shares: a *LoginBlockedError while the address must wait,
+// Login is Authenticate (account or app password) for a client at remote,
+// under the login limiter every protocol shares: a *LoginBlockedError while
+// the address must wait,
 // and, after a failure (ErrBadCredentials or ErrAccountDisabled), a pause
 // that grows with the address's recent failures, so passwords cannot be
 // guessed at network speed.
 func (s *Store) Login(ctx context.Context, remote netip.Addr, username, password string) (*Account, error) {
+	return s.login(ctx, remote, username, password, true)
+}
+
+// AuthenticatePrimary is Login for the web sign-in: it accepts only the
+// account password, never an app password, so a password kept in a mail
+// client cannot open the page that manages passwords. It shares Login's
+// limiter, so the web gives no extra guesses.
+func (s *Store) AuthenticatePrimary(ctx context.Context, remote netip.Addr, username, password string) (*Account, error) {
+	return s.login(ctx, remote, username, password, false)
+}
+
+func (s *Store) login(ctx context.Context, remote netip.Addr, username, password string, apps bool) (*Account, error) {
 	if wait, ok := s.logins.Allow(remote); !ok {
 		return nil, &LoginBlockedError{Wait: wait}
 	}
-	a, err := s.Authenticate(ctx, username, password)
+	a, err := s.authenticate(ctx, username, password, apps)
 	switch {
 	case errors.Is(err, ErrBadCredentials), errors.Is(err, ErrAccountDisabled):
 		s.LoginRefused(ctx, remote)

@@ -99,6 +99,7 @@ type authCache struct {
 
 type authEntry struct {
 	account     AccountID
+	app         AppPasswordID // the app password verified; 0 for the account password
 	credVersion uint64
 	expires     time.Time
 }
@@ -138,7 +139,7 @@ func (c *authCache) lookup(username, password string) (authEntry, bool) {
 	return e, true
 }
 
-func (c *authCache) remember(username, password string, a *Account) {
+func (c *authCache) remember(username, password string, a *Account, app AppPasswordID) {
 	k := c.sum(username, password)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -153,7 +154,7 @@ func (c *authCache) remember(username, password string, a *Account) {
 			clear(c.entries)
 		}
 	}
-	c.entries[k] = authEntry{account: a.ID, credVersion: a.credVersion, expires: c.now().Add(authCacheTTL)}
+	c.entries[k] = authEntry{account: a.ID, app: app, credVersion: a.credVersion, expires: c.now().Add(authCacheTTL)}
 }
 
 // forget drops every cached verification of an account.
@@ -162,6 +163,17 @@ func (c *authCache) forget(id AccountID) {
 	defer c.mu.Unlock()
 	for k, e := range c.entries {
 		if e.account == id {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// forgetApp drops the cached verifications of one app password.
+func (c *authCache) forgetApp(id AccountID, app AppPasswordID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if e.account == id && e.app == app {
 			delete(c.entries, k)
 		}
 	}

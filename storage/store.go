@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"zest/storage/kv"
@@ -106,6 +107,7 @@ type Store struct {
 	logins          *LoginLimiter // shared by every protocol
 	sieveMaxScripts int           // per account; 0 means the default
 	sieveMaxSize    int           // bytes; 0 means the default
+	kdfRuns         atomic.Int64  // password hashes verified, so tests can count the cost of a login
 }
 
 // Stats counts the writer's work since Open.

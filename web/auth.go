@@ -33,7 +33,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			Error: "Sign in over HTTPS: this page is served without TLS, so it accepts passwords only from the server itself."})
 		return
 	}
-	acct, err := s.store.Login(r.Context(), remoteAddr(r), address, password)
+	acct, err := s.store.AuthenticatePrimary(r.Context(), remoteAddr(r), address, password)
 	var blocked *storage.LoginBlockedError
 	switch {
 	case errors.As(err, &blocked):

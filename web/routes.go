@@ -34,6 +34,11 @@ func (s *Server) routes() {
 	// The user's own pages.
 	site("GET /account", s.user(s.accountPage))
 	site("POST /account/password", s.user(s.changePassword))
+	site("POST /account/app-passwords", s.user(s.addAppPassword))
+	site("POST /account/app-passwords/{id}/delete", s.user(s.deleteAppPassword))
+	site("GET /api/v1/app-passwords", s.user(s.apiAppPasswords))
+	site("POST /api/v1/app-passwords", s.user(s.addAppPassword))
+	site("DELETE /api/v1/app-passwords/{id}", s.user(s.deleteAppPassword))
 	site("GET /setup-client", s.user(s.clientSetupPage))
 
 	// A domain's DNS records and DKIM key.
