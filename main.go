@@ -348,10 +348,7 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		Services:  web.ServicesFromListen(cfg.Hostname, listenMap(cfg.Listen)),
 		Addresses: publicAddresses(),
 		Listeners: listening.statuses,
-		CheckScript: func(ctx context.Context, a storage.AccountID, src []byte) error {
-			return checkSieveFor(ctx, st, a, src)
-		},
-		Logger: log,
+		Logger:    log,
 	})
 	if err != nil {
 		return err

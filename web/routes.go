@@ -40,6 +40,12 @@ func (s *Server) routes() {
 	site("POST /api/v1/app-passwords", s.user(s.addAppPassword))
 	site("DELETE /api/v1/app-passwords/{id}", s.user(s.deleteAppPassword))
 	site("GET /setup-client", s.user(s.clientSetupPage))
+	site("GET /filter", s.user(s.filterPage))
+	site("POST /filter", s.user(s.saveFilter))
+	site("POST /api/v1/filter/check", s.user(s.apiCheckFilter))
+	site("PUT /api/v1/filter", s.user(s.saveFilter))
+	site("GET /vacation", s.user(s.vacationPage))
+	site("POST /vacation", s.user(s.saveVacation))
 
 	// A domain's DNS records and DKIM key.
 	site("GET /admin/domains/{domain}/dns", s.admin(s.dnsPage))

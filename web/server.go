@@ -39,9 +39,6 @@ type Config struct {
 	Resolver Resolver
 	// Listeners reports each listener and whether it is up.
 	Listeners func() []ListenerStatus
-	// CheckScript validates a user's Sieve script exactly as delivery
-	// compiles it (nil: every script is refused).
-	CheckScript func(ctx context.Context, a storage.AccountID, src []byte) error
 	// Logger receives the web server's log; nil discards it.
 	Logger *slog.Logger
 }

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"zest/storage"
+)
+
+// The vacation page: a form that writes the vacation reply as Sieve
+// (VacationScript) into the web's vacation script, which the web's main
+// script includes.
+
+type vacationPage struct {
+	Form   VacationForm
+	Start  string // the form's dates as the date inputs want them
+	End    string
+	Active string // the active script when it is a mail client's, not the web's
+}
+
+func (s *Server) vacationPage(w http.ResponseWriter, r *http.Request) {
+	who := sessionOf(r)
+	p := vacationPage{Form: VacationForm{Days: 7}}
+	sc, err := s.store.GetScript(r.Context(), who.account.ID, vacationScript)
+	switch {
+	case err == nil:
+		if f, ok := ParseVacationScript(sc.Content); ok {
+			p.Form = f
+		}
+	case !errors.Is(err, storage.ErrNotFound):
+		s.fail(w, r, err)
+		return
+	}
+	v := view{Title: "Vacation reply"}
+	if r.URL.Query().Get("done") == "saved" {
+		v.Notice = "Saved."
+		if p.Form.Enabled {
+			v.Notice = "Saved: senders now get your reply, each at most once every " + strconv.Itoa(p.Form.Days) + " days."
+		}
+	}
+	s.renderVacation(w, r, http.StatusOK, v, p)
+}
+
+func (s *Server) renderVacation(w http.ResponseWriter, r *http.Request, status int, v view, p vacationPage) {
+	if !p.Form.Start.IsZero() {
+		p.Start = p.Form.Start.Format(vacationDateLayout)
+	}
+	if !p.Form.End.IsZero() {
+		p.End = p.Form.End.Format(vacationDateLayout)
+	}
+	active, err := s.store.ActiveScript(r.Context(), sessionOf(r).account.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if active != nil && active.Name != mainScript {
+		p.Active = active.Name
+	}
+	v.Title, v.Data = "Vacation reply", p
+	s.render(w, r, status, "vacation", v)
+}
+
+// saveVacation writes the form's script; bad input is shown again with
+// what is wrong, and nothing changes.
+func (s *Server) saveVacation(w http.ResponseWriter, r *http.Request) {
+	who := sessionOf(r)
+	ctx := r.Context()
+	f := VacationForm{
+		Enabled: r.PostFormValue("enabled") == "on",
+		Subject: strings.TrimSpace(r.PostFormValue("subject")),
+		Message: r.PostFormValue("message"),
+	}
+	var bad []string
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
+	if err != nil {
+		bad = append(bad, "The number of days is not a number.")
+	}
+	f.Days = days
+	for _, d := range []struct {
+		field string
+		to    *time.Time
+		name  string
+	}{{"start", &f.Start, "first day"}, {"end", &f.End, "last day"}} {
+		if v := strings.TrimSpace(r.PostFormValue(d.field)); v != "" {
+			t, err := time.Parse(vacationDateLayout, v)
+			if err != nil {
+				bad = append(bad, "The "+d.name+" is not a date (YYYY-MM-DD).")
+			}
+			*d.to = t
+		}
+	}
+	for _, a := range strings.FieldsFunc(r.PostFormValue("addresses"), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
+		f.Addresses = append(f.Addresses, strings.TrimSpace(a))
+	}
+	p := vacationPage{Form: f}
+	var script []byte
+	if len(bad) == 0 {
+		script, err = VacationScript(f)
+		if err != nil {
+			bad = append(bad, err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		s.renderVacation(w, r, http.StatusBadRequest, view{Error: strings.Join(bad, " ")}, p)
+		return
+	}
+	if err := s.store.PutScript(ctx, who.account.ID, vacationScript, script); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.activateWebScripts(ctx, who.account.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("web: vacation reply saved", "account", who.account.Address, "enabled", f.Enabled)
+	http.Redirect(w, r, "/vacation?done=saved", http.StatusSeeOther)
+}
