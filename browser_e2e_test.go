@@ -23,12 +23,16 @@ import (
 //
 // A flow is a table of browserSteps run in order against one browserEnv;
 // the first failing step ends the flow. To extend it, append steps that use
-// the helpers below (open, fill, submit, waitText, wantPath, screenshot,
-// deliver, mailboxCount).
+// the helpers below (open, fill, submit, submitPassword, signIn, signOut,
+// waitText, wantPath, screenshot, deliver, mailboxCount).
 //
-// Every page visited is measured (bytes, time to DOMContentLoaded and to
-// the load event) and must stay under pageBudgetBytes and pageBudgetTime;
-// the figures are logged as a table at the end.
+// Every page visited is measured (bytes, time to the first byte, to
+// DOMContentLoaded and to the load event, cache off) and must stay under
+// pageBudgetBytes and pageBudgetTime; a load over the time budget is timed
+// again in another tab, best of 3, so a busy machine does not fail the test
+// while a heavy page still does. After a form that checks a password only
+// the time after the answer's first byte counts: the server is slow there on
+// purpose. The figures are logged as a Markdown table at the end.
 //
 // Screenshots go to docs/screenshots when ZEST_SCREENSHOTS=1, so an
 // ordinary `go test` leaves the committed images alone:
@@ -54,7 +58,7 @@ type browserEnv struct {
 	t       *testing.T
 	ctx     context.Context // the tab's; carries the test's deadline
 	base    string          // http://127.0.0.1:port of the web listener
-	config  string
+	config  string // zest.toml, for runCLI
 	lmtp    string
 	imap    string
 	shots   string // where screenshot writes its PNGs
@@ -70,8 +74,8 @@ type pageFigure struct {
 	slowServer  bool  // the server checked a password on purpose slowly
 	firstByte   time.Duration
 	ready       time.Duration
-	retimed     time.Duration // when the flow's load was over budget: the best of 3 more loads by GET
 	loaded      time.Duration
+	retimed     time.Duration // when the flow's load was over budget: the best of 3 more loads by GET
 }
 
 // browserStep is one step of a flow, in the words of its name.
@@ -406,6 +410,28 @@ func (b *browserEnv) screenshot(page string) {
 	shoot("desktop", chromedp.EmulateViewport(desktopWidth, desktopHeight))
 }
 
+// signIn signs in as address from the sign-in page and checks that the
+// home page names the account.
+func (b *browserEnv) signIn(address, password string) {
+	b.t.Helper()
+	if b.path() != "/login" {
+		b.open("/login")
+	}
+	b.fill("address", address)
+	b.fill("password", password)
+	b.submitPassword(`form[action="/login"]`)
+	b.wantPath("/")
+	b.waitText(address)
+}
+
+// signOut clicks "Sign out" and checks that the sign-in page follows.
+func (b *browserEnv) signOut() {
+	b.t.Helper()
+	b.submit(`form[action="/logout"]`)
+	b.wantPath("/login")
+	b.waitText("Sign in")
+}
+
 // deliver hands a message from from to to over LMTP, as the MTA in front
 // of zest would.
 func (b *browserEnv) deliver(from, to, subject string) {
@@ -478,8 +504,7 @@ func TestBrowserFirstRun(t *testing.T) {
 			b.screenshot("home")
 		}},
 		{"sign out", func(b *browserEnv) {
-			b.submit(`form[action="/logout"]`)
-			b.wantPath("/login")
+			b.signOut()
 			b.screenshot("signin")
 		}},
 		{"a wrong password is refused", func(b *browserEnv) {
@@ -491,13 +516,7 @@ func TestBrowserFirstRun(t *testing.T) {
 				b.t.Errorf("a wrong password got HTTP %d, want 401", got)
 			}
 		}},
-		{"sign in again", func(b *browserEnv) {
-			b.fill("address", admin)
-			b.fill("password", password)
-			b.submitPassword(`form[action="/login"]`)
-			b.wantPath("/")
-			b.waitText(admin)
-		}},
+		{"sign in again", func(b *browserEnv) { b.signIn(admin, password) }},
 		{"the account made in the browser receives mail", func(b *browserEnv) {
 			b.deliver("friend@example.net", admin, "welcome")
 			if n := b.mailboxCount(admin, password, "INBOX"); n != 1 {
