@@ -58,7 +58,7 @@ type browserEnv struct {
 	t       *testing.T
 	ctx     context.Context // the tab's; carries the test's deadline
 	base    string          // http://127.0.0.1:port of the web listener
-	config  string // zest.toml, for runCLI
+	config  string          // zest.toml, for runCLI
 	lmtp    string
 	imap    string
 	shots   string // where screenshot writes its PNGs
