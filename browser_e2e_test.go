@@ -523,5 +523,25 @@ func TestBrowserFirstRun(t *testing.T) {
 				b.t.Errorf("INBOX of %s holds %d messages, want 1", admin, n)
 			}
 		}},
+		{"a filter with an error is shown at its line and not saved", func(b *browserEnv) {
+			b.open("/filter")
+			b.fill("script", "require [\"fileinto\", \"mailbox\"];\nif header :contains \"subject\" \"report\" {\n  fileinto :create \"Reports\"\n}\n")
+			b.waitText("Line 4, column 1") // the live check, as the user types
+			b.screenshot("filter")
+			b.submit(`form[action="/filter"]`)
+			b.waitText("The filter has errors and was not saved.")
+		}},
+		{"the fixed filter is saved", func(b *browserEnv) {
+			b.fill("script", "require [\"fileinto\", \"mailbox\"];\nif header :contains \"subject\" \"report\" {\n  fileinto :create \"Reports\";\n}\n")
+			b.waitText("The script is valid.")
+			b.submit(`form[action="/filter"]`)
+			b.waitText("The filter was saved")
+		}},
+		{"mail lands where the filter says", func(b *browserEnv) {
+			b.deliver("boss@example.net", admin, "weekly report")
+			if n := b.mailboxCount(admin, password, "Reports"); n != 1 {
+				b.t.Errorf("Reports of %s holds %d messages, want 1", admin, n)
+			}
+		}},
 	})
 }
