@@ -35,6 +35,9 @@ type Config struct {
 	// CheckScript validates a user's Sieve script exactly as delivery
 	// compiles it (nil: every script is refused).
 	CheckScript func(ctx context.Context, a storage.AccountID, src []byte) error
+	// Deliveries is the recent delivery outcomes and today's counts, for
+	// the status page; nil shows none.
+	Deliveries DeliveryLog
 	// Logger receives the web server's log; nil discards it.
 	Logger *slog.Logger
 }
