@@ -82,3 +82,21 @@ func TestBackupRestore(t *testing.T) {
 		t.Errorf("backup of a closed store: %v", err)
 	}
 }
+
+// DiskUsage counts the store's files on disk and grows with the mail.
+func TestDiskUsage(t *testing.T) {
+	s := newTestStore(t)
+	a := mustAccount(t, s, "alice@example.org")
+	before, err := s.DiskUsage()
+	if err != nil || before <= 0 {
+		t.Fatalf("disk usage of a new store: %d %v", before, err)
+	}
+	big := bytes.Repeat([]byte("x"), 1<<20)
+	for i := range 4 {
+		deliverOne(t, s, a.ID, "INBOX", append(testMessage(i), big...))
+	}
+	after, err := s.DiskUsage()
+	if err != nil || after < before+3<<20 {
+		t.Errorf("disk usage after 4 MiB of mail: %d, before %d (%v)", after, before, err)
+	}
+}

@@ -151,10 +151,12 @@ func TestAdminStatus(t *testing.T) {
 	s.srv.cfg.Deliveries = fakeDeliveries{recent: []Delivery{
 		{Time: when, From: "a@example.net", To: "nobody@example.org", Reply: "550 5.1.1 <nobody@example.org>: no such user"},
 		{Time: when, From: "", To: "admin@example.org", Delivered: true, Reply: "250 2.0.0 queued"},
+		{Time: when, From: "b@example.net", To: "full@example.org", Reply: "452 4.3.1 not enough disk space"},
 	}}
 	body := admin.get("/admin/status").Body.String()
 	for _, want := range []string{"zest test", "1 day 2 h", "7 delivered, 2 refused or deferred", "[::]:25", `<span class="bad">down</span>`,
-		"nobody@example.org", "550 5.1.1 &lt;nobody@example.org&gt;: no such user", "&lt;&gt;", `href="/admin/backup"`} {
+		"nobody@example.org", "550 5.1.1 &lt;nobody@example.org&gt;: no such user", "&lt;&gt;", `href="/admin/backup"`,
+		`<span class="bad">deferred</span> <code>452 4.3.1`, `<span class="bad">refused</span> <code>550 5.1.1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
 		}
@@ -169,10 +171,10 @@ func TestAdminStatus(t *testing.T) {
 	if l, _ := out["listeners"].([]any); len(l) != 2 || l[1].(map[string]any)["up"] != false {
 		t.Errorf("API listeners: %v", out["listeners"])
 	}
-	if r, _ := out["recent"].([]any); len(r) != 2 || r[0].(map[string]any)["reply"] != "550 5.1.1 <nobody@example.org>: no such user" {
+	if r, _ := out["recent"].([]any); len(r) != 3 || r[0].(map[string]any)["reply"] != "550 5.1.1 <nobody@example.org>: no such user" {
 		t.Errorf("API recent: %v", out["recent"])
 	}
-	if _, ok := out["dataBytes"].(float64); !ok {
+	if n, ok := out["dataBytes"].(float64); !ok || n <= 0 {
 		t.Errorf("API dataBytes: %v", out["dataBytes"])
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,19 @@ type Delivery struct {
 	Delivered bool      `json:"delivered"`
 	// Reply is the SMTP reply the sender got; for a refusal, the reason.
 	Reply string `json:"reply"`
+}
+
+// Outcome names what happened: delivered, deferred (a 4xx reply: the
+// sender retries) or refused.
+func (d Delivery) Outcome() string {
+	switch {
+	case d.Delivered:
+		return "delivered"
+	case strings.HasPrefix(d.Reply, "4"):
+		return "deferred"
+	default:
+		return "refused"
+	}
 }
 
 // DeliveryLog is the SMTP server's journal of outcomes, as the status page
@@ -59,9 +73,14 @@ func (s *Server) status() statusData {
 		Started:       s.cfg.Started,
 		UptimeSeconds: int64(up / time.Second),
 		Uptime:        humanDuration(up),
-		DataBytes:     s.store.DiskSize(),
 		Listeners:     []listenerRow{},
 		Recent:        []Delivery{},
+	}
+	if n, err := s.store.DiskUsage(); err == nil {
+		st.DataBytes = n
+	} else {
+		s.log.Warn("web: data size", "err", err)
+		st.DataBytes = s.store.DiskSize()
 	}
 	if s.cfg.Listeners != nil {
 		for _, l := range s.cfg.Listeners() {
