@@ -154,6 +154,8 @@ func (s *Server) keepsAnAdmin(ctx context.Context, address string) error {
 // setDisabled disables or enables address; an administrator cannot
 // disable their own account.
 func (s *Server) setDisabled(ctx context.Context, self, address string, disabled bool) (string, error) {
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	row, err := s.findUser(ctx, address)
 	if err != nil {
 		return "", err
@@ -180,6 +182,8 @@ func (s *Server) setDisabled(ctx context.Context, self, address string, disabled
 // setAdmin makes address an administrator or not; the last administrator
 // stays one.
 func (s *Server) setAdmin(ctx context.Context, address string, admin bool) (string, error) {
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	row, err := s.findUser(ctx, address)
 	if err != nil {
 		return "", err
@@ -201,6 +205,8 @@ func (s *Server) setAdmin(ctx context.Context, address string, admin bool) (stri
 // deleteUser deletes address and all its mail once confirm repeats the
 // address; an administrator cannot delete their own account.
 func (s *Server) deleteUser(ctx context.Context, self, address, confirm string) (string, error) {
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	row, err := s.findUser(ctx, address)
 	if err != nil {
 		return "", err

@@ -209,3 +209,23 @@ func TestAdminUsersAPI(t *testing.T) {
 		t.Errorf("delete: %d %v", w.Code, out)
 	}
 }
+
+// Two administrators taking each other's rights at the same moment leave
+// one administrator, never none.
+func TestAdminLastAdminConcurrent(t *testing.T) {
+	for range 10 {
+		s := newSite(t)
+		a := s.signedInAs("a@example.org", true)
+		b := s.signedInAs("b@example.org", true)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.api("PATCH", "/api/v1/admin/users/a@example.org", map[string]any{"admin": false})
+		}()
+		b.api("PATCH", "/api/v1/admin/users/b@example.org", map[string]any{"admin": false})
+		<-done
+		if has, err := s.store.HasAdmin(t.Context()); err != nil || !has {
+			t.Fatalf("no administrator left (%v)", err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"zest/storage"
@@ -56,6 +57,9 @@ type Server struct {
 	pages *pages
 	mux   *http.ServeMux
 	http  *http.Server
+	// accountsMu serializes the administrator's changes to accounts, so
+	// two of them at once cannot both pass the last-administrator check.
+	accountsMu sync.Mutex
 }
 
 // NewServer returns the web server over st. It fails if a template does
