@@ -15,6 +15,12 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		return // a HEAD would stream the whole store for nothing
+	}
+	// A large store over a slow link takes longer than the server's
+	// write timeout, which is for pages.
+	http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	s.log.Info("web: backup started", "by", sessionOf(r).account.Address)
 	cw := &countingWriter{w: w}
 	if err := s.store.Backup(r.Context(), cw); err != nil {
