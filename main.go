@@ -3,6 +3,7 @@
 //
 //	zest serve [--config FILE]
 //	zest [--config FILE] user|alias|domain|import ...
+//	zest [--config FILE] restore FILE
 //	zest version
 package main
 
@@ -45,6 +46,8 @@ const usage = `zest: a mail server in one binary
 usage:
   zest serve [--config FILE]     run the server (without a config: loopback ports, data in ./zest-data)
   zest [--config FILE] COMMAND   administer the server (running or not)
+  zest [--config FILE] restore FILE
+                                 load a backup (downloaded from the web page) into an empty data directory
   zest version
 
 commands:
@@ -92,6 +95,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "zest: %v\n", err)
 			return 1
 		}
+		return 0
+	case args[0] == "restore":
+		if len(args) != 2 {
+			fmt.Fprintf(stderr, "zest: usage: zest [--config FILE] restore BACKUP-FILE\n")
+			return 2
+		}
+		msg, err := restore(cfg, args[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "zest: %v\n", err)
+			return 1
+		}
+		fmt.Fprint(stdout, msg)
 		return 0
 	case isSieveCheck(args):
 		out, err := runSieveCheck(args)
@@ -310,7 +325,11 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 	filter.Host = cfg.Hostname
 	filter.Environment = sieveEnvironment(cfg.Hostname)
 	filter.Location, _ = cfg.Location() // checked when the configuration was loaded
+	// The status page's delivery log: the last outcomes and today's
+	// counts, days in the server's zone.
+	journal := smtp.NewJournal(200, filter.Location)
 	srv := smtp.NewServer(st, smtp.Config{
+		Journal:         journal,
 		Hostname:        cfg.Hostname,
 		TLS:             tlsConfig,
 		MaxMessageBytes: cfg.Limits.MaxMessageSize,
@@ -340,15 +359,16 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		setupCode = newSetupCode()
 	}
 	webSrv, err := web.NewServer(st, web.Config{
-		Hostname:  cfg.Hostname,
-		Version:   version,
-		Started:   time.Now(),
-		TLS:       webTLS(cfg, tlsConfig),
-		SetupCode: setupCode,
-		Services:  web.ServicesFromListen(cfg.Hostname, listenMap(cfg.Listen)),
-		Addresses: publicAddresses(),
-		Listeners: listening.statuses,
-		Logger:    log,
+		Hostname:   cfg.Hostname,
+		Version:    version,
+		Started:    time.Now(),
+		TLS:        webTLS(cfg, tlsConfig),
+		SetupCode:  setupCode,
+		Services:   web.ServicesFromListen(cfg.Hostname, listenMap(cfg.Listen)),
+		Addresses:  publicAddresses(),
+		Listeners:  listening.statuses,
+		Deliveries: deliveryLog{journal},
+		Logger:     log,
 	})
 	if err != nil {
 		return err

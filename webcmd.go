@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
+	"zest/smtp"
 	"zest/web"
 )
 
@@ -95,3 +97,18 @@ func (l *listenerSet) statuses() []web.ListenerStatus {
 	defer l.mu.Unlock()
 	return append([]web.ListenerStatus(nil), l.list...)
 }
+
+// deliveryLog shows the SMTP server's journal to the web page, which
+// knows nothing of the SMTP server.
+type deliveryLog struct{ j *smtp.Journal }
+
+func (d deliveryLog) Recent(n int) []web.Delivery {
+	entries := d.j.Recent(n)
+	out := make([]web.Delivery, len(entries))
+	for i, e := range entries {
+		out[i] = web.Delivery{Time: e.Time, From: e.From, To: e.To, Delivered: e.Delivered, Reply: e.Reply}
+	}
+	return out
+}
+
+func (d deliveryLog) Today(now time.Time) (delivered, rejected int) { return d.j.Today(now) }

@@ -65,6 +65,9 @@ type Config struct {
 	// Filter chooses where each account's copy of a message goes (the
 	// user's Sieve script); nil stores every message in INBOX.
 	Filter DepositFilter
+	// Journal, when set, receives every recipient's outcome (accepted,
+	// refused at RCPT or after DATA) for the web page's status.
+	Journal *Journal
 }
 
 // DepositFilter decides, for one account, what becomes of a delivered

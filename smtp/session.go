@@ -123,6 +123,7 @@ func (s *session) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 			level = slog.LevelError
 		}
 		s.log.Log(s.srv.ctx, level, "recipient refused", "id", tx.id, "from", tx.from, "rcpt", to, "result", replyCode(r), "err", err)
+		s.journal(tx, to, r)
 		return r
 	}
 	return nil
@@ -289,6 +290,20 @@ func (s *session) logOutcome(tx *delivery, rcpt string, size int, rep *gosmtp.SM
 		attrs = append(attrs, "err", cause)
 	}
 	s.log.Log(s.srv.ctx, level, "delivery", attrs...)
+	s.journal(tx, rcpt, rep)
+}
+
+// journal records an outcome in Config.Journal, if there is one.
+func (s *session) journal(tx *delivery, rcpt string, rep *gosmtp.SMTPError) {
+	j := s.srv.cfg.Journal
+	if j == nil {
+		return
+	}
+	e := JournalEntry{Time: time.Now(), From: tx.from, To: rcpt, Delivered: rep != nil && rep.Code/100 == 2}
+	if rep != nil {
+		e.Reply = strings.TrimSpace(replyCode(rep) + " " + rep.Message)
+	}
+	j.Record(e)
 }
 
 // Reset ends the transaction, after its final reply or on RSET and EHLO.

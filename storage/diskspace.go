@@ -1,7 +1,10 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -62,4 +65,36 @@ func (d *diskSpace) check(need int64, freeing bool, now time.Time) error {
 // bytes now. SMTP asks it at MAIL FROM, before the client sends anything.
 func (s *Store) CheckSpace(need int64) error {
 	return s.space.check(need, false, s.now())
+}
+
+// DiskUsage reports the disk space the store's directory takes now: the
+// blocks its files occupy, which for Badger's sparse files is less than
+// their length. DiskSize is Badger's own figure, refreshed only now and
+// then.
+func (s *Store) DiskUsage() (int64, error) {
+	var total int64
+	err := filepath.WalkDir(s.space.dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // a file removed by compaction meanwhile
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		total += allocatedBytes(fi)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("disk usage of %s: %w", s.space.dir, err)
+	}
+	return total, nil
 }

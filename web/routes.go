@@ -52,6 +52,38 @@ func (s *Server) routes() {
 	site("POST /admin/domains/{domain}/dkim", s.admin(s.generateDKIM))
 	site("GET /api/v1/admin/domains/{domain}/dns", s.admin(s.apiDNS))
 	site("POST /api/v1/admin/domains/{domain}/dkim", s.admin(s.generateDKIM))
+
+	// --- administrator: users, aliases, domains, status, backup ---
+	site("GET /admin/users", s.admin(s.usersPage))
+	site("POST /admin/users", s.admin(s.createUserForm))
+	site("POST /admin/users/{address}/password", s.admin(s.resetPasswordForm))
+	site("POST /admin/users/{address}/disable", s.admin(s.disableForm))
+	site("POST /admin/users/{address}/enable", s.admin(s.enableForm))
+	site("POST /admin/users/{address}/admin", s.admin(s.adminForm))
+	site("GET /admin/users/{address}/delete", s.admin(s.deleteUserPage))
+	site("POST /admin/users/{address}/delete", s.admin(s.deleteUserForm))
+	site("GET /api/v1/admin/users", s.admin(s.apiUsers))
+	site("POST /api/v1/admin/users", s.admin(s.apiCreateUser))
+	site("PATCH /api/v1/admin/users/{address}", s.admin(s.apiUpdateUser))
+	site("DELETE /api/v1/admin/users/{address}", s.admin(s.apiDeleteUser))
+	site("GET /admin/aliases", s.admin(s.aliasesPage))
+	site("POST /admin/aliases", s.admin(s.addAliasForm))
+	site("POST /admin/aliases/delete", s.admin(s.deleteAliasForm))
+	site("GET /api/v1/admin/aliases", s.admin(s.apiAliases))
+	site("POST /api/v1/admin/aliases", s.admin(s.apiAddAlias))
+	site("DELETE /api/v1/admin/aliases/{from}", s.admin(s.apiDeleteAlias))
+	site("GET /admin/domains", s.admin(s.domainsPage))
+	site("POST /admin/domains", s.admin(s.addDomainForm))
+	site("POST /admin/domains/{domain}/delete", s.admin(s.deleteDomainForm))
+	site("GET /api/v1/admin/domains", s.admin(s.apiDomains))
+	site("POST /api/v1/admin/domains", s.admin(s.apiAddDomain))
+	site("DELETE /api/v1/admin/domains/{domain}", s.admin(s.apiDeleteDomain))
+	site("GET /admin/status", s.admin(s.statusPage))
+	site("GET /api/v1/admin/status", s.admin(s.apiStatus))
+	site("GET /admin/backup", s.admin(s.backup))
+	site("GET /api/v1/admin/backup", s.admin(s.backup))
+	// --- end administrator ---
+
 	site("/", s.notFound)
 }
 

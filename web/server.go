@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"zest/storage"
@@ -39,6 +40,9 @@ type Config struct {
 	Resolver Resolver
 	// Listeners reports each listener and whether it is up.
 	Listeners func() []ListenerStatus
+	// Deliveries is the recent delivery outcomes and today's counts, for
+	// the status page; nil shows none.
+	Deliveries DeliveryLog
 	// Logger receives the web server's log; nil discards it.
 	Logger *slog.Logger
 }
@@ -57,6 +61,9 @@ type Server struct {
 	pages *pages
 	mux   *http.ServeMux
 	http  *http.Server
+	// accountsMu serializes the administrator's changes to accounts, so
+	// two of them at once cannot both pass the last-administrator check.
+	accountsMu sync.Mutex
 }
 
 // NewServer returns the web server over st. It fails if a template does

@@ -8,7 +8,10 @@
 // type crosses this package's API.
 package kv
 
-import "errors"
+import (
+	"errors"
+	"io"
+)
 
 // ErrNotFound is returned by Get when a key has no value.
 var ErrNotFound = errors.New("kv: key not found")
@@ -50,6 +53,9 @@ type DB interface {
 	// Maintain reclaims space left by deleted values; it is safe to call at
 	// any time and returns quickly when there is nothing to do.
 	Maintain() error
+	// Backup writes a consistent snapshot of every key to w, in a form
+	// LoadBadger reads back.
+	Backup(w io.Writer) error
 	Close() error
 }
 
