@@ -182,6 +182,16 @@ func (b *browserEnv) fill(name, value string) {
 	}
 }
 
+// fillIn is fill for the field called name inside the form that form
+// selects, for pages with several forms that have such a field.
+func (b *browserEnv) fillIn(form, name, value string) {
+	b.t.Helper()
+	field := chromedp.CSS(fmt.Sprintf(`%s [name=%q]`, form, name))
+	if err := chromedp.Do(b.ctx, chromedp.Clear(field), chromedp.SendKeys(field, value)); err != nil {
+		b.t.Fatalf("fill %q of %s on %s: %v", name, form, b.path(), err)
+	}
+}
+
 // submit clicks the submit button of the form that form selects (a CSS
 // selector, such as `form[action="/setup"]`), waits for the page that
 // answers and measures it.
@@ -476,6 +486,8 @@ func TestBrowserFirstRun(t *testing.T) {
 	const (
 		admin    = "postmaster@example.org"
 		password = "correct horse battery"
+		user     = "alice@example.org"
+		userPass = "alice's long password"
 	)
 	b := newBrowserEnv(t, 60*time.Second)
 	b.run([]browserStep{
@@ -523,6 +535,43 @@ func TestBrowserFirstRun(t *testing.T) {
 				b.t.Errorf("INBOX of %s holds %d messages, want 1", admin, n)
 			}
 		}},
+		{"the administrator adds a user", func(b *browserEnv) {
+			b.open("/admin/users")
+			b.fillIn(`form[action="/admin/users"]`, "address", user)
+			b.fillIn(`form[action="/admin/users"]`, "password", userPass)
+			b.submitPassword(`form[action="/admin/users"]`)
+			b.waitText(user)
+			b.screenshot("users")
+		}},
+		{"the administrator's other pages", func(b *browserEnv) {
+			b.open("/admin/domains")
+			b.waitText("example.org")
+			b.open("/admin/domains/example.org/dns")
+			b.waitText("v=spf1 mx -all")
+			b.screenshot("dns")
+			b.open("/admin/aliases")
+			b.open("/admin/status")
+			b.waitText("lmtp")
+			b.screenshot("status")
+		}},
+		{"the user signs in", func(b *browserEnv) {
+			b.signOut()
+			b.signIn(user, userPass)
+			b.waitText(user)
+		}},
+		{"the user's pages", func(b *browserEnv) {
+			b.open("/account")
+			b.waitText("App passwords")
+			b.screenshot("account")
+			b.open("/vacation")
+			b.waitText("While you are away")
+			b.screenshot("vacation")
+			b.open("/setup-client")
+			b.waitText("Incoming mail (IMAP)")
+			b.screenshot("setup-client")
+			b.open("/admin/users")
+			b.waitText("Only an administrator may do this.")
+		}},
 		{"a filter with an error is shown at its line and not saved", func(b *browserEnv) {
 			b.open("/filter")
 			b.fill("script", "require [\"fileinto\", \"mailbox\"];\nif header :contains \"subject\" \"report\" {\n  fileinto :create \"Reports\"\n}\n")
@@ -538,9 +587,13 @@ func TestBrowserFirstRun(t *testing.T) {
 			b.waitText("The filter was saved")
 		}},
 		{"mail lands where the filter says", func(b *browserEnv) {
-			b.deliver("boss@example.net", admin, "weekly report")
-			if n := b.mailboxCount(admin, password, "Reports"); n != 1 {
-				b.t.Errorf("Reports of %s holds %d messages, want 1", admin, n)
+			b.deliver("boss@example.net", user, "weekly report")
+			b.deliver("boss@example.net", user, "lunch")
+			if n := b.mailboxCount(user, userPass, "Reports"); n != 1 {
+				b.t.Errorf("Reports of %s holds %d messages, want 1", user, n)
+			}
+			if n := b.mailboxCount(user, userPass, "INBOX"); n != 1 {
+				b.t.Errorf("INBOX of %s holds %d messages, want 1", user, n)
 			}
 		}},
 	})
