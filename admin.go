@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"zest/storage"
+	"zest/web"
 )
 
 // adminRequest is one administrative command, whether it came from the
@@ -132,7 +133,7 @@ func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string,
 			if a.Disabled {
 				state = "disabled"
 			}
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", a.Address, msgs, humanBytes(size), state)
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", a.Address, msgs, web.HumanBytes(size), state)
 		}
 		w.Flush()
 		return b.String(), nil
@@ -194,15 +195,3 @@ func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string,
 	return "", fmt.Errorf("%w: unknown command zest %s %s", errUsage, args[0], args[1])
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}

@@ -39,7 +39,7 @@ func parsePages() (*pages, error) {
 }
 
 var templateFuncs = template.FuncMap{
-	"bytes": humanBytes,
+	"bytes": HumanBytes,
 }
 
 // view is what every page template gets.
@@ -78,8 +78,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
-// humanBytes writes a size for people: 0 B, 12 KiB, 3.4 MiB.
-func humanBytes(n int64) string {
+// HumanBytes writes a size for people: 0 B, 12 KiB, 3.4 MiB.
+func HumanBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
