@@ -194,4 +194,3 @@ func runAdmin(ctx context.Context, st *storage.Store, req adminRequest) (string,
 	}
 	return "", fmt.Errorf("%w: unknown command zest %s %s", errUsage, args[0], args[1])
 }
-
