@@ -143,3 +143,46 @@ func jsonString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// The filter and vacation API calls: saved only with the CSRF header and a
+// valid body, for the signed-in user only.
+func TestFilterAndVacationAPI(t *testing.T) {
+	s := newSite(t)
+	alice := s.signedInAs("alice@example.org", false)
+	anon := s.browser("127.0.0.1")
+	put := func(b *browser, path, body string, csrf bool) int {
+		h := map[string]string{"Content-Type": "application/json"}
+		if csrf {
+			h["X-CSRF-Token"] = b.csrf
+		}
+		return b.do("PUT", path, strings.NewReader(body), h).Code
+	}
+	if c := put(anon, "/api/v1/filter", `{"script":"keep;"}`, false); c != http.StatusUnauthorized {
+		t.Errorf("PUT filter signed out: %d", c)
+	}
+	if c := put(alice, "/api/v1/filter", `{"script":"keep;"}`, false); c != http.StatusForbidden {
+		t.Errorf("PUT filter without CSRF: %d", c)
+	}
+	if c := put(alice, "/api/v1/filter", `{"script":"keep"}`, true); c != http.StatusUnprocessableEntity {
+		t.Errorf("PUT a broken filter: %d, want 422", c)
+	}
+	if c := put(alice, "/api/v1/filter", `{"script":1}`, true); c != http.StatusBadRequest {
+		t.Errorf("PUT a bad body: %d, want 400", c)
+	}
+	if c := put(alice, "/api/v1/filter", `{"script":"discard;"}`, true); c != http.StatusOK {
+		t.Errorf("PUT a good filter: %d", c)
+	}
+	if c := put(alice, "/api/v1/vacation", `{"enabled":true,"message":"Away.","days":0}`, true); c != http.StatusBadRequest {
+		t.Errorf("PUT vacation with 0 days: %d, want 400", c)
+	}
+	if c := put(alice, "/api/v1/vacation", `{"enabled":true,"message":"Away.","days":5,"start":"2026-12-01"}`, true); c != http.StatusNoContent {
+		t.Errorf("PUT vacation: %d", c)
+	}
+	w := alice.get("/api/v1/vacation")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"days":5`) || !strings.Contains(w.Body.String(), `"start":"2026-12-01"`) {
+		t.Errorf("GET vacation: %d %s", w.Code, w.Body)
+	}
+	if w := anon.get("/api/v1/vacation"); w.Code != http.StatusUnauthorized {
+		t.Errorf("GET vacation signed out: %d", w.Code)
+	}
+}

@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	site("PUT /api/v1/filter", s.user(s.saveFilter))
 	site("GET /vacation", s.user(s.vacationPage))
 	site("POST /vacation", s.user(s.saveVacation))
+	site("GET /api/v1/vacation", s.user(s.apiVacation))
+	site("PUT /api/v1/vacation", s.user(s.apiSaveVacation))
 
 	// A domain's DNS records and DKIM key.
 	site("GET /admin/domains/{domain}/dns", s.admin(s.dnsPage))

@@ -118,3 +118,75 @@ func (s *Server) saveVacation(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("web: vacation reply saved", "account", who.account.Address, "enabled", f.Enabled)
 	http.Redirect(w, r, "/vacation?done=saved", http.StatusSeeOther)
 }
+
+// vacationJSON is the vacation form in the API; dates are YYYY-MM-DD or
+// empty.
+type vacationJSON struct {
+	Enabled   bool     `json:"enabled"`
+	Subject   string   `json:"subject"`
+	Message   string   `json:"message"`
+	Days      int      `json:"days"`
+	Start     string   `json:"start"`
+	End       string   `json:"end"`
+	Addresses []string `json:"addresses"`
+}
+
+func (s *Server) apiVacation(w http.ResponseWriter, r *http.Request) {
+	f := VacationForm{Days: 7}
+	sc, err := s.store.GetScript(r.Context(), sessionOf(r).account.ID, vacationScript)
+	switch {
+	case err == nil:
+		if parsed, ok := ParseVacationScript(sc.Content); ok {
+			f = parsed
+		}
+	case !errors.Is(err, storage.ErrNotFound):
+		s.fail(w, r, err)
+		return
+	}
+	out := vacationJSON{Enabled: f.Enabled, Subject: f.Subject, Message: f.Message, Days: f.Days, Addresses: f.Addresses}
+	if !f.Start.IsZero() {
+		out.Start = f.Start.Format(vacationDateLayout)
+	}
+	if !f.End.IsZero() {
+		out.End = f.End.Format(vacationDateLayout)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiSaveVacation(w http.ResponseWriter, r *http.Request) {
+	var in vacationJSON
+	if err := readJSON(r, &in); err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	f := VacationForm{Enabled: in.Enabled, Subject: in.Subject, Message: in.Message, Days: in.Days, Addresses: in.Addresses}
+	for _, d := range []struct {
+		v  string
+		to *time.Time
+	}{{in.Start, &f.Start}, {in.End, &f.End}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.Parse(vacationDateLayout, d.v)
+		if err != nil {
+			writeJSONError(w, http.StatusBadRequest, "dates are YYYY-MM-DD")
+			return
+		}
+		*d.to = t
+	}
+	script, err := VacationScript(f)
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	a := sessionOf(r).account.ID
+	if err := s.store.PutScript(r.Context(), a, vacationScript, script); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.activateWebScripts(r.Context(), a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
