@@ -88,8 +88,9 @@ func (s *Server) aliasesOutcome(w http.ResponseWriter, r *http.Request, notice s
 			s.fail(w, r, err)
 			return
 		}
-	} else {
-		kept = aliasesPage{}
+	} else if r.Method == http.MethodPost {
+		s.done(w, r, "/admin/aliases", notice)
+		return
 	}
 	rows, lerr := s.aliasRows(r.Context())
 	if lerr != nil {

@@ -25,16 +25,16 @@ func TestAdminAliases(t *testing.T) {
 		{"sales@example.org", "someone@elsewhere.net", "domain is not local"},
 		{"@not a domain", "bob@example.org", "is not a domain name"},
 	} {
-		w := admin.post("/admin/aliases", url.Values{"from": {bad.from}, "to": {bad.to}})
+		w := admin.postFollow("/admin/aliases", url.Values{"from": {bad.from}, "to": {bad.to}})
 		if w.Code != 400 || !strings.Contains(w.Body.String(), bad.want) {
 			t.Errorf("add %q → %q: %d, want 400 %q\n%s", bad.from, bad.to, w.Code, bad.want, w.Body)
 		}
 	}
-	w = admin.post("/admin/aliases", url.Values{"from": {"Sales@Example.org"}, "to": {"bob@example.org, admin@example.org"}})
+	w = admin.postFollow("/admin/aliases", url.Values{"from": {"Sales@Example.org"}, "to": {"bob@example.org, admin@example.org"}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Mail to sales@example.org now goes to bob@example.org, admin@example.org.") {
 		t.Errorf("add: %d\n%s", w.Code, w.Body)
 	}
-	w = admin.post("/admin/aliases", url.Values{"from": {"@example.org"}, "to": {"bob@example.org"}})
+	w = admin.postFollow("/admin/aliases", url.Values{"from": {"@example.org"}, "to": {"bob@example.org"}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Mail to any address at example.org") {
 		t.Errorf("add catch-all: %d\n%s", w.Code, w.Body)
 	}
@@ -45,10 +45,10 @@ func TestAdminAliases(t *testing.T) {
 	if !strings.Contains(body, "sales@example.org") || !strings.Contains(body, "bob@example.org, admin@example.org") || !strings.Contains(body, `<span class="tag">catch-all</span>`) {
 		t.Errorf("aliases page after adding:\n%s", body)
 	}
-	if w := admin.post("/admin/aliases/delete", url.Values{"from": {"@example.org"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "Deleted the alias @example.org.") {
+	if w := admin.postFollow("/admin/aliases/delete", url.Values{"from": {"@example.org"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "Deleted the alias @example.org.") {
 		t.Errorf("delete: %d", w.Code)
 	}
-	if w := admin.post("/admin/aliases/delete", url.Values{"from": {"@example.org"}}); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no alias @example.org.") {
+	if w := admin.postFollow("/admin/aliases/delete", url.Values{"from": {"@example.org"}}); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no alias @example.org.") {
 		t.Errorf("delete again: %d", w.Code)
 	}
 

@@ -101,8 +101,9 @@ func (s *Server) domainsOutcome(w http.ResponseWriter, r *http.Request, notice s
 			s.fail(w, r, err)
 			return
 		}
-	} else {
-		kept = ""
+	} else if r.Method == http.MethodPost {
+		s.done(w, r, "/admin/domains", notice)
+		return
 	}
 	rows, lerr := s.domainRows(r.Context())
 	if lerr != nil {

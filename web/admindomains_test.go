@@ -18,22 +18,22 @@ func TestAdminDomains(t *testing.T) {
 		!strings.Contains(w.Body.String(), "1 accounts") {
 		t.Fatalf("domains page: %d\n%s", w.Code, w.Body)
 	}
-	if w := admin.post("/admin/domains", url.Values{"domain": {"not a domain"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "is not a domain name") {
+	if w := admin.postFollow("/admin/domains", url.Values{"domain": {"not a domain"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "is not a domain name") {
 		t.Errorf("add an invalid domain: %d", w.Code)
 	}
-	if w := admin.post("/admin/domains", url.Values{"domain": {"example.org"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "example.org is a local domain already.") {
+	if w := admin.postFollow("/admin/domains", url.Values{"domain": {"example.org"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "example.org is a local domain already.") {
 		t.Errorf("add an existing domain: %d", w.Code)
 	}
-	if w := admin.post("/admin/domains", url.Values{"domain": {"Example.NET"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "now receives mail for example.net") {
+	if w := admin.postFollow("/admin/domains", url.Values{"domain": {"Example.NET"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "now receives mail for example.net") {
 		t.Errorf("add: %d", w.Code)
 	}
-	if w := admin.post("/admin/domains/example.org/delete", nil); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "example.org still has accounts or aliases") {
+	if w := admin.postFollow("/admin/domains/example.org/delete", nil); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "example.org still has accounts or aliases") {
 		t.Errorf("delete a used domain: %d\n%s", w.Code, w.Body)
 	}
-	if w := admin.post("/admin/domains/example.net/delete", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "no longer receives mail for example.net") {
+	if w := admin.postFollow("/admin/domains/example.net/delete", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "no longer receives mail for example.net") {
 		t.Errorf("delete: %d", w.Code)
 	}
-	if w := admin.post("/admin/domains/example.net/delete", nil); w.Code != 404 {
+	if w := admin.postFollow("/admin/domains/example.net/delete", nil); w.Code != 404 {
 		t.Errorf("delete again: %d", w.Code)
 	}
 

@@ -256,7 +256,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 // usersOutcome shows the users page after an action.
 func (s *Server) usersOutcome(w http.ResponseWriter, r *http.Request, notice string, err error, newAddress string) {
 	if err == nil {
-		s.renderUsers(w, r, http.StatusOK, notice, "", "")
+		s.done(w, r, "/admin/users", notice)
 		return
 	}
 	if status, msg, ok := asInput(err); ok {
@@ -298,6 +298,11 @@ func (s *Server) adminForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice, err := s.setAdmin(r.Context(), r.PathValue("address"), admin)
+	if err == nil && !admin && strings.EqualFold(r.PathValue("address"), sessionOf(r).account.Address) {
+		// Stepped down: the users page is no longer theirs to see.
+		s.done(w, r, "/", notice)
+		return
+	}
 	s.usersOutcome(w, r, notice, err, "")
 }
 

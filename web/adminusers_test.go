@@ -32,7 +32,7 @@ func TestAdminUsersPage(t *testing.T) {
 		{"new@example.org", "short", "The password must have at least 10 characters."},
 		{"a+b@example.org", "long enough password", "reserved for sub-addressing"},
 	} {
-		w := admin.post("/admin/users", url.Values{"address": {bad.address}, "password": {bad.password}})
+		w := admin.postFollow("/admin/users", url.Values{"address": {bad.address}, "password": {bad.password}})
 		if w.Code != 400 || !strings.Contains(w.Body.String(), bad.want) {
 			t.Errorf("create %q/%q: %d, want 400 %q", bad.address, bad.password, w.Code, bad.want)
 		}
@@ -40,7 +40,7 @@ func TestAdminUsersPage(t *testing.T) {
 			t.Errorf("the page shows the password typed")
 		}
 	}
-	w = admin.post("/admin/users", url.Values{"address": {"Carol@Example.net"}, "password": {"carol's password"}})
+	w = admin.postFollow("/admin/users", url.Values{"address": {"Carol@Example.net"}, "password": {"carol's password"}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Created carol@example.net.") || !strings.Contains(w.Body.String(), "The domain example.net is new") {
 		t.Errorf("create: %d\n%s", w.Code, w.Body)
 	}
@@ -49,20 +49,20 @@ func TestAdminUsersPage(t *testing.T) {
 		t.Errorf("the new account cannot log in: %v", err)
 	}
 
-	if w := admin.post("/admin/users/carol@example.net/password", url.Values{"password": {"short"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "at least 10 characters") {
+	if w := admin.postFollow("/admin/users/carol@example.net/password", url.Values{"password": {"short"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "at least 10 characters") {
 		t.Errorf("short reset password: %d", w.Code)
 	}
-	if w := admin.post("/admin/users/nobody@example.net/password", url.Values{"password": {"long enough password"}}); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no account nobody@example.net.") {
+	if w := admin.postFollow("/admin/users/nobody@example.net/password", url.Values{"password": {"long enough password"}}); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no account nobody@example.net.") {
 		t.Errorf("reset for an unknown account: %d", w.Code)
 	}
-	if w := admin.post("/admin/users/carol@example.net/password", url.Values{"password": {"a new password for carol"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "password of carol@example.net is changed") {
+	if w := admin.postFollow("/admin/users/carol@example.net/password", url.Values{"password": {"a new password for carol"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "password of carol@example.net is changed") {
 		t.Errorf("reset password: %d", w.Code)
 	}
 	if _, err := s.store.Authenticate(ctx, "carol@example.net", "a new password for carol"); err != nil {
 		t.Errorf("the new password does not work: %v", err)
 	}
 
-	if w := admin.post("/admin/users/carol@example.net/disable", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "carol@example.net is disabled") {
+	if w := admin.postFollow("/admin/users/carol@example.net/disable", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "carol@example.net is disabled") {
 		t.Errorf("disable: %d", w.Code)
 	}
 	if _, err := s.store.Authenticate(ctx, "carol@example.net", "a new password for carol"); err == nil {
@@ -71,24 +71,24 @@ func TestAdminUsersPage(t *testing.T) {
 	if w := admin.get("/admin/users"); !strings.Contains(w.Body.String(), `action="/admin/users/carol@example.net/enable"`) {
 		t.Error("the page does not offer to enable the disabled account")
 	}
-	if w := admin.post("/admin/users/carol@example.net/enable", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "enabled again") {
+	if w := admin.postFollow("/admin/users/carol@example.net/enable", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "enabled again") {
 		t.Errorf("enable: %d", w.Code)
 	}
-	if w := admin.post("/admin/users/admin@example.org/disable", nil); w.Code != 400 || !strings.Contains(w.Body.String(), "You cannot disable your own account") {
+	if w := admin.postFollow("/admin/users/admin@example.org/disable", nil); w.Code != 400 || !strings.Contains(w.Body.String(), "You cannot disable your own account") {
 		t.Errorf("disable oneself: %d", w.Code)
 	}
 
-	if w := admin.post("/admin/users/admin@example.org/admin", url.Values{"admin": {"no"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "admin@example.org is the last administrator") {
+	if w := admin.postFollow("/admin/users/admin@example.org/admin", url.Values{"admin": {"no"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "admin@example.org is the last administrator") {
 		t.Errorf("unmake the last administrator: %d\n%s", w.Code, w.Body)
 	}
-	if w := admin.post("/admin/users/carol@example.net/admin", url.Values{"admin": {"maybe"}}); w.Code != 400 {
+	if w := admin.postFollow("/admin/users/carol@example.net/admin", url.Values{"admin": {"maybe"}}); w.Code != 400 {
 		t.Errorf("admin=maybe: %d", w.Code)
 	}
-	if w := admin.post("/admin/users/carol@example.net/admin", url.Values{"admin": {"yes"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "carol@example.net is now an administrator") {
+	if w := admin.postFollow("/admin/users/carol@example.net/admin", url.Values{"admin": {"yes"}}); w.Code != 200 || !strings.Contains(w.Body.String(), "carol@example.net is now an administrator") {
 		t.Errorf("make administrator: %d", w.Code)
 	}
 	// With two administrators, one may step down.
-	if w := admin.post("/admin/users/admin@example.org/admin", url.Values{"admin": {"no"}}); w.Code != 200 {
+	if w := admin.postFollow("/admin/users/admin@example.org/admin", url.Values{"admin": {"no"}}); w.Code != 200 {
 		t.Errorf("unmake one of two administrators: %d", w.Code)
 	}
 	if a, _ := s.store.AccountByAddress(ctx, "admin@example.org"); a.Admin {
@@ -115,7 +115,7 @@ func TestAdminDeleteUser(t *testing.T) {
 		t.Errorf("confirmation for an unknown account: %d", w.Code)
 	}
 	for _, confirm := range []string{"", "other@example.org"} {
-		w := admin.post("/admin/users/user@example.org/delete", url.Values{"confirm": {confirm}})
+		w := admin.postFollow("/admin/users/user@example.org/delete", url.Values{"confirm": {confirm}})
 		if w.Code != 400 || !strings.Contains(w.Body.String(), "type its address to confirm") {
 			t.Errorf("delete with confirm=%q: %d", confirm, w.Code)
 		}
@@ -123,14 +123,14 @@ func TestAdminDeleteUser(t *testing.T) {
 	if _, err := s.store.AccountByAddress(t.Context(), "user@example.org"); err != nil {
 		t.Fatal("deleted without confirmation")
 	}
-	w = admin.post("/admin/users/user@example.org/delete", url.Values{"confirm": {"user@example.org"}})
+	w = admin.postFollow("/admin/users/user@example.org/delete", url.Values{"confirm": {"user@example.org"}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Deleted user@example.org and its 4 messages.") {
 		t.Errorf("delete: %d\n%s", w.Code, w.Body)
 	}
 	if _, err := s.store.AccountByAddress(t.Context(), "user@example.org"); err == nil {
 		t.Error("the account is still there")
 	}
-	if w := admin.post("/admin/users/admin@example.org/delete", url.Values{"confirm": {"admin@example.org"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "You cannot delete your own account") {
+	if w := admin.postFollow("/admin/users/admin@example.org/delete", url.Values{"confirm": {"admin@example.org"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "You cannot delete your own account") {
 		t.Errorf("delete oneself: %d", w.Code)
 	}
 	// The last administrator cannot be deleted by anyone, here through

@@ -119,3 +119,14 @@ func (s *site) signedInAs2(address string) *browser {
 	b.get("/")
 	return b
 }
+
+// postFollow is post that, like a browser, follows the redirect a
+// successful form answers with and returns the page it leads to.
+func (b *browser) postFollow(target string, form url.Values) *httptest.ResponseRecorder {
+	b.s.t.Helper()
+	w := b.post(target, form)
+	if w.Code == http.StatusSeeOther {
+		return b.get(w.Header().Get("Location"))
+	}
+	return w
+}

@@ -64,6 +64,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if who := sessionOf(r); who != nil {
 		v.Account, v.CSRF = who.account, who.session.CSRF
+		if r.Method == http.MethodGet && v.Notice == "" {
+			v.Notice = s.flash.take(who.token)
+		}
 	}
 	v.Host = s.cfg.Hostname
 	var buf bytes.Buffer

@@ -64,6 +64,7 @@ type Server struct {
 	// accountsMu serializes the administrator's changes to accounts, so
 	// two of them at once cannot both pass the last-administrator check.
 	accountsMu sync.Mutex
+	flash      flashes
 }
 
 // NewServer returns the web server over st. It fails if a template does

@@ -148,3 +148,23 @@ func TestAutoconfigMounted(t *testing.T) {
 		t.Errorf("Outlook autodiscover: %d\n%s", w.Code, w.Body)
 	}
 }
+
+// A successful admin form answers with a redirect to its page, which
+// shows what was done once: reloading neither sends the form again nor
+// repeats the notice.
+func TestFormRedirectsWithNotice(t *testing.T) {
+	s := newSite(t)
+	admin := s.signedInAs("admin@example.org", true)
+	w := admin.post("/admin/domains", url.Values{"domain": {"example.net"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/domains" {
+		t.Fatalf("add a domain: %d %v", w.Code, w.Header())
+	}
+	first := admin.get("/admin/domains").Body.String()
+	again := admin.get("/admin/domains").Body.String()
+	if !strings.Contains(first, `class="notice"`) || strings.Contains(again, `class="notice"`) {
+		t.Errorf("the notice should show once: first has it %v, reload has it %v", strings.Contains(first, `class="notice"`), strings.Contains(again, `class="notice"`))
+	}
+	if w := admin.get("/admin/domains?notice=You+were+hacked"); strings.Contains(w.Body.String(), "hacked") {
+		t.Error("a notice comes from the URL")
+	}
+}
