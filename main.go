@@ -412,8 +412,12 @@ func serve(cfg Config, configPath string, stdout io.Writer) error {
 		cmd += " --config " + configPath
 	}
 	fmt.Fprintf(stdout, "add a user with: %s user add you@%s --password-stdin\n", cmd, cfg.Hostname)
-	if setupCode != "" && cfg.Listen.Web != "" {
-		fmt.Fprintf(stdout, "first-run setup: open the web page (listener \"web\"); from another machine give the setup code %s\n", setupCode)
+	if addr := listening.addr("web"); setupCode != "" && addr != "" {
+		scheme := "https"
+		if webTLS(cfg, tlsConfig) == nil {
+			scheme = "http"
+		}
+		fmt.Fprintf(stdout, "first-run setup: open %s://%s/setup (from another machine, give the setup code %s)\n", scheme, addr, setupCode)
 	}
 
 	sig := make(chan os.Signal, 1)

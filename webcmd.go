@@ -92,6 +92,18 @@ func (l *listenerSet) serve(name string, serveFn func(net.Listener) error, ln ne
 	return err
 }
 
+// addr is where the listener called name listens, "" if it does not.
+func (l *listenerSet) addr(name string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range l.list {
+		if s.Name == name {
+			return s.Addr
+		}
+	}
+	return ""
+}
+
 func (l *listenerSet) statuses() []web.ListenerStatus {
 	l.mu.Lock()
 	defer l.mu.Unlock()
