@@ -273,17 +273,20 @@ func (d *Deliverer) notifyFailure(ctx context.Context, a storage.AccountID, msg 
 func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *Script, msg Message, env Envelope) (*Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.RunTimeout)
 	defer cancel()
-	acct, err := d.store.Account(ctx, a)
-	if err != nil {
-		return nil, err
-	}
 	in := &Input{Message: msg, Envelope: env, MailboxExists: func(name string) bool {
 		// A lookup that fails for another reason than absence counts as
 		// absent: the script then takes its no-mailbox branch.
 		_, err := d.store.MailboxByName(ctx, a, storage.CanonicalMailboxName(name))
 		return err == nil
 	}, Duplicates: storeDuplicates{d.store, a}, Environment: d.environment(ctx), Location: d.Location}
-	if requires(admin, "vacation") || requires(user, "vacation") {
+	// Only replies and notifications need the account and its addresses:
+	// other scripts cost no reads beyond their own.
+	var acct *storage.Account
+	if requires(admin, "vacation") || requires(user, "vacation") || requires(admin, "enotify") || requires(user, "enotify") {
+		var err error
+		if acct, err = d.store.Account(ctx, a); err != nil {
+			return nil, err
+		}
 		if in.UserAddresses, err = d.ownAddresses(ctx, acct); err != nil {
 			return nil, err
 		}
@@ -371,7 +374,7 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 			}
 			if due {
 				reply, err := BuildVacationReply(act, msg, ReplyInfo{
-					User: acct.Address, Own: append([]string{acct.Address}, in.UserAddresses...),
+					User: acct.Address, Own: in.UserAddresses,
 					Now: time.Now(), Host: d.Host,
 				})
 				if err != nil {
@@ -388,7 +391,7 @@ func (d *Deliverer) run(ctx context.Context, a storage.AccountID, admin, user *S
 				d.log.Info("sieve notify dropped: too many in one run", "account", acct.Address, "method", act.Method, "cap", d.notifyPerRun())
 				continue
 			}
-			out, err := d.notification(ctx, acct, act, msg, env)
+			out, err := d.notification(ctx, acct, in.UserAddresses, act, msg, env)
 			if err != nil {
 				return nil, err
 			}
@@ -422,7 +425,7 @@ func (d *Deliverer) notifyPerRun() int {
 // NA-41..NA-49), or nil when none goes out: the trigger was itself
 // automatic mail, nobody is left to notify, or the account used up its
 // hourly allowance. Every outcome is logged (NA-48).
-func (d *Deliverer) notification(ctx context.Context, acct *storage.Account, n Notify, msg Message, env Envelope) (*storage.Outgoing, error) {
+func (d *Deliverer) notification(ctx context.Context, acct *storage.Account, own []string, n Notify, msg Message, env Envelope) (*storage.Outgoing, error) {
 	logged := func(outcome string) {
 		d.log.Info("sieve notify", "account", acct.Address, "method", n.Method,
 			"message_id", firstHeader(msg, "message-id"), "outcome", outcome)
@@ -435,15 +438,8 @@ func (d *Deliverer) notification(ctx context.Context, acct *storage.Account, n N
 		logged("not sent: the message is automatic (Auto-Submitted)")
 		return nil, nil
 	}
-	if n.From != "" {
-		// Only one of the user's own addresses may stand as sender.
-		own, err := d.ownAddresses(ctx, acct)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := ownAddress(n.From, own); !ok {
-			n.From = ""
-		}
+	if _, ok := ownAddress(n.From, own); n.From != "" && !ok {
+		n.From = "" // only one of the user's own addresses may stand as sender
 	}
 	built, err := BuildMailtoNotification(n, MailtoInput{User: acct.Address, Message: msg, EnvelopeFrom: env.From, Now: time.Now(), Host: d.Host})
 	if errors.Is(err, ErrNoRecipients) {
@@ -465,9 +461,10 @@ func (d *Deliverer) notification(ctx context.Context, acct *storage.Account, n N
 	return &storage.Outgoing{Account: acct.ID, Origin: storage.OriginNotify, From: built.From, To: built.Recipients, Raw: built.Message}, nil
 }
 
-// requires says whether s (which may be nil) requires capability c.
+// requires says whether s (which may be nil), or a script it includes,
+// requires capability c.
 func requires(s *Script, c string) bool {
-	return s != nil && slices.Contains(s.requires, c)
+	return s != nil && s.uses(c)
 }
 
 // checkCombined applies SV-33 to the actions of the two scripts together:
@@ -494,7 +491,7 @@ func checkCombined(actions []Action) error {
 	return nil
 }
 
-// ownAddresses are the account's addresses besides its login address:
+// ownAddresses are the account's addresses: its login address and
 // the aliases that lead to it (catch-alls excepted, since they would make
 // every address of the domain the user's own).
 func (d *Deliverer) ownAddresses(ctx context.Context, acct *storage.Account) ([]string, error) {

@@ -26,15 +26,7 @@ func runDate(t *testing.T, src, msg string, now time.Time, loc *time.Location) s
 	if err != nil {
 		t.Fatalf("compile %q: %v", src, err)
 	}
-	res, err := s.Run(context.Background(), &Input{Message: newTestMessage(msg), Now: now, Location: loc})
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	lines := make([]string, len(res.Actions))
-	for i, a := range res.Actions {
-		lines[i] = a.String()
-	}
-	return strings.Join(lines, "\n")
+	return runCompiled(s, &Input{Message: newTestMessage(msg), Now: now, Location: loc})
 }
 
 // spec: SV-67

@@ -239,14 +239,7 @@ func buildNotifyMethodCapability(c *compiler, a *call) testFunc {
 		if !ok {
 			return false, nil
 		}
-		if m.counting() {
-			n := 0
-			if v != "" {
-				n = 1
-			}
-			return m.matchCount(r, n), nil
-		}
-		return m.match(r, v), nil
+		return m.matchSingle(r, v), nil
 	}
 }
 

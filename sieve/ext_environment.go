@@ -76,14 +76,6 @@ func buildEnvironment(c *compiler, a *call) testFunc {
 		if !ok {
 			return false, nil
 		}
-		if m.counting() {
-			// RFC 5183 §4: the count is 0 for "", else 1.
-			n := 0
-			if v != "" {
-				n = 1
-			}
-			return m.matchCount(r, n), nil
-		}
-		return m.match(r, v), nil
+		return m.matchSingle(r, v), nil
 	}
 }

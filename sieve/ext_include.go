@@ -3,6 +3,7 @@ package sieve
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -86,6 +87,23 @@ func (s *Script) Includes() []IncludedScript {
 		out[i] = IncludedScript{Global: k.global, Name: k.name, Found: u.script != nil}
 	}
 	return out
+}
+
+// uses reports whether the script or any script it includes requires
+// capability c.
+func (s *Script) uses(c string) bool {
+	if slices.Contains(s.requires, c) {
+		return true
+	}
+	if s.inc == nil {
+		return false
+	}
+	for _, u := range s.inc.units {
+		if u.script != nil && slices.Contains(u.script.requires, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // errReturn unwinds the current included script for "return"; in the

@@ -45,15 +45,7 @@ func runWithIncludes(t *testing.T, lib map[string]string, src string) string {
 		}
 		return "compile error: " + err.Error()
 	}
-	res, err := s.Run(context.Background(), &Input{Message: newTestMessage(varsMessage)})
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	lines := make([]string, len(res.Actions))
-	for i, a := range res.Actions {
-		lines[i] = a.String()
-	}
-	return strings.Join(lines, "\n")
+	return runScriptOf(t, s)
 }
 
 // include, return and global (RFC 6609); the sections are cited per case.
@@ -255,15 +247,7 @@ func TestIncludeLimits(t *testing.T) {
 
 func runScriptOf(t *testing.T, s *Script) string {
 	t.Helper()
-	res, err := s.Run(context.Background(), &Input{Message: newTestMessage(varsMessage)})
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	var lines []string
-	for _, a := range res.Actions {
-		lines = append(lines, a.String())
-	}
-	return strings.Join(lines, "\n")
+	return runCompiled(s, &Input{Message: newTestMessage(varsMessage)})
 }
 
 // A compiled script with includes and global variables keeps no per-run

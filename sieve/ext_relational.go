@@ -40,6 +40,16 @@ func relation(op string) (func(order int) bool, bool) {
 // match each of them (:count, RFC 5231 §4.2).
 func (m *matcher) counting() bool { return m.kind == matchCount }
 
+// matchSingle tests a test's one value: with :count it counts 0 for an
+// empty value and 1 otherwise (environment, RFC 5183 §4;
+// notify_method_capability, RFC 5435 §5).
+func (m *matcher) matchSingle(r *run, v string) bool {
+	if m.counting() {
+		return m.matchCount(r, boolInt(v != ""))
+	}
+	return m.match(r, v)
+}
+
 // matchCount compares the number of values a test found with the keys:
 // the count is written in decimal and ordered against each key by the
 // comparator, and any key that satisfies the relation makes the test true

@@ -21,7 +21,13 @@ func runScript(t testing.TB, src, msg string, env Envelope) string {
 	if err != nil {
 		t.Fatalf("compile %q: %v", src, err)
 	}
-	res, err := s.Run(context.Background(), &Input{Message: newTestMessage(msg), Envelope: env})
+	return runCompiled(s, &Input{Message: newTestMessage(msg), Envelope: env})
+}
+
+// runCompiled runs s on in and returns the normalised actions, one per
+// line, or "error: ..." for a run-time error.
+func runCompiled(s *Script, in *Input) string {
+	res, err := s.Run(context.Background(), in)
 	if err != nil {
 		return "error: " + err.Error()
 	}

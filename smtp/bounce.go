@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"zest/sieve"
 	"zest/storage"
 )
 
@@ -103,10 +104,8 @@ func originalHeader(msg []byte) string {
 
 // messageID is the Message-ID field of msg, or "".
 func messageID(msg []byte) string {
-	for _, line := range strings.Split(originalHeader(msg), "\r\n") {
-		if name, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "message-id") {
-			return strings.TrimSpace(v)
-		}
+	if ids := sieve.NewRawMessage(msg).Header("message-id"); len(ids) > 0 {
+		return strings.Join(strings.Fields(ids[0]), " ")
 	}
 	return ""
 }

@@ -126,17 +126,12 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusBadRequest, "The two new passwords differ.")
 		return
 	}
-	_, err := s.store.AuthenticatePrimary(r.Context(), remoteAddr(r), who.account.Address, current)
-	var blocked *storage.LoginBlockedError
-	switch {
-	case errors.As(err, &blocked):
-		again(http.StatusTooManyRequests, "Too many wrong passwords from your address. Wait "+blocked.Wait.Round(1e9).String()+" and try again.")
-		return
-	case errors.Is(err, storage.ErrBadCredentials):
-		again(http.StatusUnauthorized, "The current password is wrong.")
-		return
-	case err != nil:
-		s.fail(w, r, err)
+	if _, err := s.verifyPassword(r, who.account.Address, current, "The current password is wrong."); err != nil {
+		if status, msg, ok := asInput(err); ok {
+			again(status, msg)
+		} else {
+			s.fail(w, r, err)
+		}
 		return
 	}
 	if err := s.store.SetPassword(r.Context(), who.account.Address, next); err != nil {

@@ -35,6 +35,21 @@ func asInput(err error) (int, string, bool) {
 	return 0, "", false
 }
 
+// formOutcome answers an administrator's page form: success goes back to
+// page with the notice (Post/Redirect/Get), bad input shows the form again
+// with what is wrong, anything else is a server failure.
+func (s *Server) formOutcome(w http.ResponseWriter, r *http.Request, page, notice string, err error, again func(status int, msg string)) {
+	if err == nil {
+		s.done(w, r, page, notice)
+		return
+	}
+	if status, msg, ok := asInput(err); ok {
+		again(status, msg)
+		return
+	}
+	s.fail(w, r, err)
+}
+
 // apiAnswer answers an API call that failed.
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request, err error) {
 	if status, msg, ok := asInput(err); ok {

@@ -77,28 +77,23 @@ func (s *Server) deleteAlias(ctx context.Context, from string, targets []string)
 }
 
 func (s *Server) aliasesPage(w http.ResponseWriter, r *http.Request) {
-	s.aliasesOutcome(w, r, "", nil, aliasesPage{})
+	s.renderAliases(w, r, http.StatusOK, "", aliasesPage{})
 }
 
-func (s *Server) aliasesOutcome(w http.ResponseWriter, r *http.Request, notice string, err error, kept aliasesPage) {
-	status, msg := http.StatusOK, ""
+// renderAliases shows the aliases page; kept refills the form after bad
+// input.
+func (s *Server) renderAliases(w http.ResponseWriter, r *http.Request, status int, errMsg string, kept aliasesPage) {
+	rows, err := s.aliasRows(r.Context())
 	if err != nil {
-		var ok bool
-		if status, msg, ok = asInput(err); !ok {
-			s.fail(w, r, err)
-			return
-		}
-	} else if r.Method == http.MethodPost {
-		s.done(w, r, "/admin/aliases", notice)
-		return
-	}
-	rows, lerr := s.aliasRows(r.Context())
-	if lerr != nil {
-		s.fail(w, r, lerr)
+		s.fail(w, r, err)
 		return
 	}
 	kept.Aliases = rows
-	s.render(w, r, status, "admin-aliases", view{Title: "Aliases", Notice: notice, Error: msg, Data: kept})
+	s.render(w, r, status, "admin-aliases", view{Title: "Aliases", Error: errMsg, Data: kept})
+}
+
+func (s *Server) aliasesOutcome(w http.ResponseWriter, r *http.Request, notice string, err error, kept aliasesPage) {
+	s.formOutcome(w, r, "/admin/aliases", notice, err, func(status int, msg string) { s.renderAliases(w, r, status, msg, kept) })
 }
 
 func (s *Server) addAliasForm(w http.ResponseWriter, r *http.Request) {

@@ -90,27 +90,22 @@ func (s *Server) deleteDomain(ctx context.Context, domain string) (string, error
 }
 
 func (s *Server) domainsPage(w http.ResponseWriter, r *http.Request) {
-	s.domainsOutcome(w, r, "", nil, "")
+	s.renderDomains(w, r, http.StatusOK, "", "")
+}
+
+// renderDomains shows the domains page; kept refills the form after bad
+// input.
+func (s *Server) renderDomains(w http.ResponseWriter, r *http.Request, status int, errMsg, kept string) {
+	rows, err := s.domainRows(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "admin-domains", view{Title: "Domains", Error: errMsg, Data: domainsPage{Domains: rows, New: kept}})
 }
 
 func (s *Server) domainsOutcome(w http.ResponseWriter, r *http.Request, notice string, err error, kept string) {
-	status, msg := http.StatusOK, ""
-	if err != nil {
-		var ok bool
-		if status, msg, ok = asInput(err); !ok {
-			s.fail(w, r, err)
-			return
-		}
-	} else if r.Method == http.MethodPost {
-		s.done(w, r, "/admin/domains", notice)
-		return
-	}
-	rows, lerr := s.domainRows(r.Context())
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	s.render(w, r, status, "admin-domains", view{Title: "Domains", Notice: notice, Error: msg, Data: domainsPage{Domains: rows, New: kept}})
+	s.formOutcome(w, r, "/admin/domains", notice, err, func(status int, msg string) { s.renderDomains(w, r, status, msg, kept) })
 }
 
 func (s *Server) addDomainForm(w http.ResponseWriter, r *http.Request) {

@@ -239,31 +239,23 @@ func plural(n int, word string) string {
 // Pages.
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
-	s.renderUsers(w, r, http.StatusOK, "", "", "")
+	s.renderUsers(w, r, http.StatusOK, "", "")
 }
 
 // renderUsers shows the users page with the outcome of the last action.
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, notice, errMsg, newAddress string) {
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, errMsg, newAddress string) {
 	rows, err := s.userRows(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "admin-users", view{Title: "Users", Notice: notice, Error: errMsg,
+	s.render(w, r, status, "admin-users", view{Title: "Users", Error: errMsg,
 		Data: usersPage{Users: rows, Self: sessionOf(r).account.Address, NewAddress: newAddress}})
 }
 
 // usersOutcome shows the users page after an action.
 func (s *Server) usersOutcome(w http.ResponseWriter, r *http.Request, notice string, err error, newAddress string) {
-	if err == nil {
-		s.done(w, r, "/admin/users", notice)
-		return
-	}
-	if status, msg, ok := asInput(err); ok {
-		s.renderUsers(w, r, status, "", msg, newAddress)
-		return
-	}
-	s.fail(w, r, err)
+	s.formOutcome(w, r, "/admin/users", notice, err, func(status int, msg string) { s.renderUsers(w, r, status, msg, newAddress) })
 }
 
 func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request) {

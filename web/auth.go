@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"zest/storage"
 )
@@ -33,23 +34,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			Error: "Sign in over HTTPS: this page is served without TLS, so it accepts passwords only from the server itself."})
 		return
 	}
-	acct, err := s.store.AuthenticatePrimary(r.Context(), remoteAddr(r), address, password)
-	var blocked *storage.LoginBlockedError
-	switch {
-	case errors.As(err, &blocked):
-		s.render(w, r, http.StatusTooManyRequests, "login", view{Title: "Sign in",
-			Error: "Too many failed sign-ins from your address. Wait " + blocked.Wait.Round(1e9).String() + " and try again.",
-			Data:  map[string]string{"Address": address}})
+	acct, err := s.verifyPassword(r, address, password, "The address or the password is wrong.")
+	if status, msg, ok := asInput(err); ok {
+		s.render(w, r, status, "login", view{Title: "Sign in", Error: msg, Data: map[string]string{"Address": address}})
 		return
-	case errors.Is(err, storage.ErrBadCredentials), errors.Is(err, storage.ErrAccountDisabled):
-		s.render(w, r, http.StatusUnauthorized, "login", view{Title: "Sign in",
-			Error: "The address or the password is wrong.", Data: map[string]string{"Address": address}})
-		return
-	case err != nil:
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.signIn(w, r, acct)
+}
+
+// verifyPassword checks the account password of address (never an app
+// password) under the login limiter all protocols share. A refusal is an
+// *inputError: 429 while the address must wait, else 401 with wrong.
+func (s *Server) verifyPassword(r *http.Request, address, password, wrong string) (*storage.Account, error) {
+	acct, err := s.store.AuthenticatePrimary(r.Context(), remoteAddr(r), address, password)
+	var blocked *storage.LoginBlockedError
+	switch {
+	case errors.As(err, &blocked):
+		return nil, &inputError{status: http.StatusTooManyRequests,
+			msg: "Too many wrong passwords from your address. Wait " + blocked.Wait.Round(time.Second).String() + " and try again."}
+	case errors.Is(err, storage.ErrBadCredentials), errors.Is(err, storage.ErrAccountDisabled):
+		return nil, &inputError{status: http.StatusUnauthorized, msg: wrong}
+	}
+	return acct, err
 }
 
 // signIn starts a session for acct and sends the browser home.

@@ -11,15 +11,21 @@ import (
 	"zest/storage"
 )
 
-// decide runs the account's scripts on a message as delivery does.
+// decide runs the account's scripts on a message from bob@example.net as
+// delivery does.
 func decide(t *testing.T, st *storage.Store, address, msg string) *sieve.Decision {
+	t.Helper()
+	return decideFrom(t, st, "bob@example.net", address, msg)
+}
+
+func decideFrom(t *testing.T, st *storage.Store, from, address, msg string) *sieve.Decision {
 	t.Helper()
 	a, err := st.AccountByAddress(context.Background(), address)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := sieve.NewDeliverer(st, nil)
-	return d.Decide(context.Background(), a.ID, sieve.NewRawMessage([]byte(msg)), sieve.Envelope{From: "bob@example.net", To: address})
+	return d.Decide(context.Background(), a.ID, sieve.NewRawMessage([]byte(msg)), sieve.Envelope{From: from, To: address})
 }
 
 // The filter editor: the live check reports errors at their line; a
@@ -99,6 +105,15 @@ func TestVacationPage(t *testing.T) {
 	dec := decide(t, s.store, "alice@example.org", "From: bob@example.net\r\nTo: alice@example.org\r\nSubject: lunch\r\n\r\nhi\r\n")
 	if dec.Err != nil || dec.Vacation == nil || dec.Vacation.Days != 3 || !strings.Contains(dec.Vacation.Reason, "Urgent: call Bob.") {
 		t.Errorf("delivery after saving: %+v", dec)
+	}
+	// The reply sits in an included script; mail to the user's alias is
+	// still answered (SV-38).
+	if err := s.store.AddAlias(context.Background(), "al@example.org", "alice@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	dec = decideFrom(t, s.store, "carol@example.net", "alice@example.org", "From: carol@example.net\r\nTo: al@example.org\r\nSubject: hi\r\n\r\nhi\r\n")
+	if dec.Err != nil || dec.Vacation == nil {
+		t.Errorf("mail to the user's alias got no reply: %+v", dec)
 	}
 	for _, tc := range []struct{ field, value, want string }{
 		{"days", "0", "days"},

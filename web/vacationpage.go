@@ -79,18 +79,11 @@ func (s *Server) saveVacation(w http.ResponseWriter, r *http.Request) {
 		bad = append(bad, "The number of days is not a number.")
 	}
 	f.Days = days
-	for _, d := range []struct {
-		field string
-		to    *time.Time
-		name  string
-	}{{"start", &f.Start, "first day"}, {"end", &f.End, "last day"}} {
-		if v := strings.TrimSpace(r.PostFormValue(d.field)); v != "" {
-			t, err := time.Parse(vacationDateLayout, v)
-			if err != nil {
-				bad = append(bad, "The "+d.name+" is not a date (YYYY-MM-DD).")
-			}
-			*d.to = t
-		}
+	if f.Start, err = formDate(r.PostFormValue("start"), "first day"); err != nil {
+		bad = append(bad, err.Error())
+	}
+	if f.End, err = formDate(r.PostFormValue("end"), "last day"); err != nil {
+		bad = append(bad, err.Error())
 	}
 	for _, a := range strings.FieldsFunc(r.PostFormValue("addresses"), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
 		f.Addresses = append(f.Addresses, strings.TrimSpace(a))
@@ -160,19 +153,14 @@ func (s *Server) apiSaveVacation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := VacationForm{Enabled: in.Enabled, Subject: in.Subject, Message: in.Message, Days: in.Days, Addresses: in.Addresses}
-	for _, d := range []struct {
-		v  string
-		to *time.Time
-	}{{in.Start, &f.Start}, {in.End, &f.End}} {
-		if d.v == "" {
-			continue
-		}
-		t, err := time.Parse(vacationDateLayout, d.v)
-		if err != nil {
-			writeJSONError(w, http.StatusBadRequest, "dates are YYYY-MM-DD")
-			return
-		}
-		*d.to = t
+	var err error
+	f.Start, err = formDate(in.Start, "first day")
+	if err == nil {
+		f.End, err = formDate(in.End, "last day")
+	}
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
 	}
 	script, err := VacationScript(f)
 	if err != nil {
@@ -189,4 +177,18 @@ func (s *Server) apiSaveVacation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// formDate reads an optional YYYY-MM-DD date of the vacation form; name
+// says which one in the error.
+func formDate(v, name string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(vacationDateLayout, v)
+	if err != nil {
+		return time.Time{}, errors.New("The " + name + " is not a date (YYYY-MM-DD).")
+	}
+	return t, nil
 }
